@@ -1,0 +1,160 @@
+package dev.wasisockets;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.Import;
+import dev.wasisockets.abi.ImportDescriptions;
+import dev.wasisockets.abi.Preview1Imports;
+import dev.wasisockets.core.DescriptorTable;
+import dev.wasisockets.core.SocketContext;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.direct.DirectTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * WASI with sockets for one Chicory guest instance: Chicory's WASI preview 1 plus the socket
+ * dialects guests import, on one descriptor table, under a {@link NetworkPolicy}.
+ *
+ * <pre>{@code
+ * WasmModule module = Parser.parse(Path.of("guest.wasm"));
+ * try (WasiSockets sockets = WasiSockets.builder()
+ *         .withWasiOptions(WasiOptions.builder().inheritSystem().build())
+ *         .withPolicy(NetworkPolicy.builder().allow(NetworkUse.TCP_CONNECT, "127.0.0.1:8080").build())
+ *         .build()) {
+ *   Instance.builder(module).withImportValues(sockets.toImportValues(module)).build();
+ * }
+ * }</pre>
+ *
+ * <p>One instance serves one guest instance, from the guest's thread.
+ */
+public final class WasiSockets implements AutoCloseable {
+  private final WasiPreview1 wasi;
+  private final SocketContext context;
+  private final Preview1Imports preview1;
+
+  private WasiSockets(Builder builder) {
+    this.wasi = WasiPreview1.builder().withOptions(builder.wasiOptions).build();
+    // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same.
+    int wasiDescriptors = 3 + builder.wasiOptions.directories().size();
+    this.context =
+        new SocketContext(
+            new DescriptorTable(wasiDescriptors), builder.transport, builder.policy);
+    this.preview1 = new Preview1Imports(wasi, context);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The host functions for {@code module}'s imports from {@code wasi_snapshot_preview1}, each
+   * chosen by name and Wasm type. Add them to your own {@link ImportValues} when the guest also
+   * imports functions of yours.
+   *
+   * @throws UnsupportedImportException naming every preview 1 import this host lacks
+   */
+  public List<HostFunction> toHostFunctions(WasmModule module) {
+    return preview1.resolve(module);
+  }
+
+  /**
+   * All of {@code module}'s imports, for a guest that imports nothing but WASI.
+   *
+   * @throws UnsupportedImportException naming every import this host lacks, WASI or not
+   */
+  public ImportValues toImportValues(WasmModule module) {
+    List<String> problems = new ArrayList<>();
+    var imports = module.importSection();
+    for (int i = 0; i < imports.importCount(); i++) {
+      Import wanted = imports.getImport(i);
+      if (!wanted.module().equals(Preview1Imports.MODULE)) {
+        problems.add(
+            "guest imports "
+                + wanted.module()
+                + "."
+                + wanted.name()
+                + " "
+                + describe(module, wanted)
+                + ", which this host does not provide");
+      }
+    }
+    List<HostFunction> functions;
+    try {
+      functions = toHostFunctions(module);
+    } catch (UnsupportedImportException e) {
+      problems.addAll(e.problems());
+      functions = List.of();
+    }
+    if (!problems.isEmpty()) {
+      throw new UnsupportedImportException(problems);
+    }
+    return ImportValues.builder().addFunction(functions.toArray(HostFunction[]::new)).build();
+  }
+
+  /** Closes every socket the guest left open, the transport and Chicory's WASI. */
+  @Override
+  public void close() {
+    try {
+      context.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      wasi.close();
+    }
+  }
+
+  private static String describe(WasmModule module, Import wanted) {
+    if (wanted.importType() == ExternalType.FUNCTION) {
+      return ImportDescriptions.describe(
+          module.typeSection().getType(((FunctionImport) wanted).typeIndex()));
+    }
+    return "(a " + wanted.importType().name().toLowerCase(java.util.Locale.ROOT) + ")";
+  }
+
+  /** Configures a {@link WasiSockets}; every setting has a safe default. */
+  public static final class Builder {
+    private WasiOptions wasiOptions = WasiOptions.builder().build();
+    private NetworkPolicy policy = NetworkPolicy.denyAll();
+    private Transport transport;
+
+    private Builder() {}
+
+    /** Arguments, environment, stdio and preopened directories, as for Chicory's WASI. */
+    public Builder withWasiOptions(WasiOptions wasiOptions) {
+      this.wasiOptions = Objects.requireNonNull(wasiOptions);
+      return this;
+    }
+
+    /** What the guest may reach. Default: nothing ({@link NetworkPolicy#denyAll()}). */
+    public Builder withPolicy(NetworkPolicy policy) {
+      this.policy = Objects.requireNonNull(policy);
+      return this;
+    }
+
+    /**
+     * Where sockets go. Default: a new {@link DirectTransport} (OS sockets). The transport belongs
+     * to the built instance, which closes it.
+     */
+    public Builder withTransport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport);
+      return this;
+    }
+
+    public WasiSockets build() {
+      if (transport == null) {
+        transport = new DirectTransport();
+      }
+      return new WasiSockets(this);
+    }
+  }
+}

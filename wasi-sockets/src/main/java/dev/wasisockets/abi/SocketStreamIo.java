@@ -1,0 +1,54 @@
+package dev.wasisockets.abi;
+
+import dev.wasisockets.core.Errno;
+import dev.wasisockets.core.ErrnoException;
+import dev.wasisockets.core.GuestSocket;
+import java.nio.ByteBuffer;
+
+/**
+ * Moves stream bytes between guest iovecs and a socket, for {@code sock_send}/{@code sock_recv}
+ * and {@code fd_write}/{@code fd_read} alike. Reads go through one reusable buffer per guest
+ * instance, so a read allocates nothing; a socket holds no buffer of its own while idle.
+ */
+final class SocketStreamIo {
+  private static final int CHUNK = 64 * 1024;
+
+  private final byte[] chunk = new byte[CHUNK];
+  private final ByteBuffer chunkBuffer = ByteBuffer.wrap(chunk);
+
+  /** Writes the guest buffers a ciovec array names; returns the count written. */
+  int send(GuestMemory memory, GuestSocket socket, int iovs, int count) {
+    return (int) socket.write(IoVectors.gather(memory, iovs, count));
+  }
+
+  /**
+   * Reads into the guest buffers an iovec array names; returns the count read, 0 at end of stream.
+   * Without {@code waitAll} it returns what one read brings (up to 64 KiB, as a short read may);
+   * with it, it keeps reading until the buffers are full or the stream ends (MSG_WAITALL).
+   */
+  int receive(GuestMemory memory, GuestSocket socket, int iovs, int count, boolean waitAll) {
+    long capacity = IoVectors.capacity(memory, iovs, count);
+    long total = 0;
+    while (total < capacity) {
+      chunkBuffer.clear().limit((int) Math.min(CHUNK, capacity - total));
+      int n;
+      try {
+        n = socket.read(chunkBuffer);
+      } catch (ErrnoException e) {
+        if (total > 0 && e.errno() == Errno.EAGAIN) {
+          break; // non-blocking MSG_WAITALL: what arrived so far
+        }
+        throw e;
+      }
+      if (n == 0) {
+        break;
+      }
+      IoVectors.scatter(memory, iovs, count, total, chunk, n);
+      total += n;
+      if (!waitAll) {
+        break;
+      }
+    }
+    return (int) total;
+  }
+}

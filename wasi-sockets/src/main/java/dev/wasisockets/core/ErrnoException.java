@@ -1,0 +1,45 @@
+package dev.wasisockets.core;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+
+/**
+ * A socket operation failed with an errno the guest should see.
+ *
+ * <p>Core and adapter code throw it; the host-function boundary ({@code
+ * dev.wasisockets.abi.HostFunctions}) turns it into the call's return value, so no adapter needs
+ * its own try/catch. It carries no stack trace: it is an ordinary result (EAGAIN on every idle
+ * non-blocking read), not a bug.
+ */
+public final class ErrnoException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final Errno errno;
+
+  public ErrnoException(Errno errno, String detail) {
+    super(detail == null ? errno.name() : errno + ": " + detail, null, false, false);
+    this.errno = errno;
+  }
+
+  public ErrnoException(Errno errno) {
+    this(errno, null);
+  }
+
+  /**
+   * The guest-visible failure for an I/O error of a host socket. An interrupted wait keeps the
+   * thread's interrupt status, so the runtime stops the guest at its next check, and the guest sees
+   * EINTR meanwhile.
+   */
+  public static ErrnoException of(IOException e) {
+    if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+      Thread.currentThread().interrupt();
+      return new ErrnoException(Errno.EINTR, e.getMessage());
+    }
+    return new ErrnoException(Errno.of(e), e.getMessage());
+  }
+
+  public Errno errno() {
+    return errno;
+  }
+}

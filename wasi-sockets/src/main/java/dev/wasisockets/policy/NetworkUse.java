@@ -1,0 +1,24 @@
+package dev.wasisockets.policy;
+
+/** What a guest wants to do with an address; each grant names one use. */
+public enum NetworkUse {
+  TCP_CONNECT("tcp connect", "--allow-connect");
+
+  private final String description;
+  private final String grantFlag;
+
+  NetworkUse(String description, String grantFlag) {
+    this.description = description;
+    this.grantFlag = grantFlag;
+  }
+
+  /** How log lines name the use, e.g. "tcp connect". */
+  public String description() {
+    return description;
+  }
+
+  /** The launcher flag that grants this use, for messages that tell a user what to add. */
+  public String grantFlag() {
+    return grantFlag;
+  }
+}
