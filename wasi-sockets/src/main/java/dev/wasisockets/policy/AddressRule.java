@@ -54,7 +54,12 @@ public final class AddressRule {
       hostPart = colon < 0 ? rest : rest.substring(0, colon);
       portPart = colon < 0 ? null : rest.substring(colon + 1);
     }
-    PortRange ports = portPart == null ? PortRange.ALL : PortRange.parse(portPart);
+    PortRange ports;
+    try {
+      ports = portPart == null ? PortRange.ALL : PortRange.parse(portPart);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
+    }
     if (hostPart.equals("*")) {
       return new AddressRule(text, null, 0, ports);
     }
@@ -65,7 +70,9 @@ public final class AddressRule {
       throw invalid(text, "'" + addressText + "' is not an IP address");
     }
     byte[] network = address.getAddress();
-    int maxPrefix = network.length * 8;
+    // An IPv4-mapped literal (::ffff:a.b.c.d) parses as IPv4, but its prefix counts IPv6 bits.
+    boolean mapped = network.length == 4 && addressText.indexOf(':') >= 0;
+    int maxPrefix = mapped ? 128 : network.length * 8;
     int prefix = maxPrefix;
     if (slash >= 0) {
       try {
@@ -73,9 +80,13 @@ public final class AddressRule {
       } catch (NumberFormatException e) {
         prefix = -1;
       }
-      if (prefix < 0 || prefix > maxPrefix) {
-        throw invalid(text, "the prefix length must be 0 to " + maxPrefix);
+      if (prefix < (mapped ? 96 : 0) || prefix > maxPrefix) {
+        throw invalid(
+            text, "the prefix length must be " + (mapped ? 96 : 0) + " to " + maxPrefix);
       }
+    }
+    if (mapped) {
+      prefix -= 96;
     }
     return new AddressRule(text, mask(network, prefix), prefix, ports);
   }
@@ -84,9 +95,7 @@ public final class AddressRule {
   public static AddressRule of(InetSocketAddress address) {
     byte[] bytes = address.getAddress().getAddress();
     PortRange port = new PortRange(address.getPort(), address.getPort());
-    String host = address.getAddress().getHostAddress();
-    String text = (bytes.length == 16 ? "[" + host + "]" : host) + ":" + port;
-    return new AddressRule(text, bytes, bytes.length * 8, port);
+    return new AddressRule(IpLiteral.format(address), bytes, bytes.length * 8, port);
   }
 
   /** Whether {@code address} falls in this rule's block and port range. */

@@ -1,6 +1,7 @@
 package dev.wasisockets.policy;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
@@ -41,6 +42,54 @@ final class IpLiteral {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code address} as people write it: dotted IPv4, or IPv6 in the RFC 5952 short form ({@code
+   * ::1}, not the JDK's {@code 0:0:0:0:0:0:0:1}).
+   */
+  static String format(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    if (bytes.length == 4) {
+      return address.getHostAddress();
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = (bytes[2 * i] & 0xFF) << 8 | (bytes[2 * i + 1] & 0xFF);
+    }
+    // The longest run of two or more zero groups (the first, on a tie) becomes "::".
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        text.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+        text.append(':');
+      }
+      text.append(Integer.toHexString(groups[i]));
+    }
+    return text.toString();
+  }
+
+  /** {@code address:port}, with an IPv6 address in brackets. */
+  static String format(InetSocketAddress address) {
+    String host = format(address.getAddress());
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   private static InetAddress byAddress(byte[] bytes) {

@@ -48,7 +48,7 @@ public final class NetworkPolicy {
         Level.WARNING,
         "denied {0} to {1} (rule: {2}; no {3} grant matches)",
         use.description(),
-        format(address),
+        IpLiteral.format(address),
         denial.rule(),
         use.grantFlag());
     return denial;
@@ -57,11 +57,6 @@ public final class NetworkPolicy {
   /** The rules that allow {@code use}, in the order they were granted. */
   public List<AddressRule> allowRules(NetworkUse use) {
     return allowed.getOrDefault(use, List.of());
-  }
-
-  private static String format(InetSocketAddress address) {
-    String host = address.getAddress().getHostAddress();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** Collects grants; {@link #build} yields an immutable policy. */

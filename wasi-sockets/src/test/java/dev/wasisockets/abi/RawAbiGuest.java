@@ -1,0 +1,86 @@
+package dev.wasisockets.abi;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.WasiSockets;
+import dev.wasisockets.policy.NetworkPolicy;
+
+/**
+ * A guest that re-exports the socket imports unchanged, so a test can call them with any
+ * arguments a hostile guest could pass, and read and write its one page of memory directly.
+ */
+final class RawAbiGuest implements AutoCloseable {
+  static final int EFAULT = 21;
+  static final int EINVAL = 28;
+  static final int EBADF = 8;
+  static final int ENOTSOCK = 57;
+
+  private static final String WAT =
+      """
+      (module
+        (import "wasi_snapshot_preview1" "sock_open"
+          (func $sock_open (param i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "sock_connect"
+          (func $sock_connect (param i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "sock_send"
+          (func $sock_send (param i32 i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "sock_recv"
+          (func $sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "sock_shutdown"
+          (func $sock_shutdown (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_close"
+          (func $fd_close (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "open") (param i32 i32 i32) (result i32)
+          (call $sock_open (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "connect") (param i32 i32 i32) (result i32)
+          (call $sock_connect (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "send") (param i32 i32 i32 i32 i32) (result i32)
+          (call $sock_send (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+        (func (export "recv") (param i32 i32 i32 i32 i32 i32) (result i32)
+          (call $sock_recv (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+                           (local.get 4) (local.get 5)))
+        (func (export "shutdown") (param i32 i32) (result i32)
+          (call $sock_shutdown (local.get 0) (local.get 1)))
+        (func (export "close") (param i32) (result i32)
+          (call $fd_close (local.get 0))))
+      """;
+
+  private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
+
+  private final WasiSockets sockets;
+  private final Instance instance;
+
+  RawAbiGuest(NetworkPolicy policy) {
+    sockets =
+        WasiSockets.builder()
+            .withWasiOptions(WasiOptions.builder().build())
+            .withPolicy(policy)
+            .build();
+    instance = Instance.builder(MODULE).withImportValues(sockets.toImportValues(MODULE)).build();
+  }
+
+  /** Calls the export {@code name} (a socket import) with {@code args}; returns its errno. */
+  int call(String name, long... args) {
+    return (int) instance.export(name).apply(args)[0];
+  }
+
+  Memory memory() {
+    return instance.memory();
+  }
+
+  /** Writes an iovec {@code (buf, len)} at {@code at}. */
+  void iovec(int at, int buf, int len) {
+    memory().writeI32(at, buf);
+    memory().writeI32(at + 4, len);
+  }
+
+  @Override
+  public void close() {
+    sockets.close();
+  }
+}
