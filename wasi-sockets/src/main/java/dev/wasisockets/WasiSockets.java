@@ -5,8 +5,8 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.Import;
 import dev.wasisockets.abi.ImportDescriptions;
 import dev.wasisockets.abi.Preview1Imports;
@@ -47,8 +47,7 @@ public final class WasiSockets implements AutoCloseable {
     // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same.
     int wasiDescriptors = 3 + builder.wasiOptions.directories().size();
     this.context =
-        new SocketContext(
-            new DescriptorTable(wasiDescriptors), builder.transport, builder.policy);
+        new SocketContext(new DescriptorTable(wasiDescriptors), builder.transport, builder.policy);
     this.preview1 = new Preview1Imports(wasi, context);
   }
 

@@ -32,11 +32,7 @@ public final class GuestRun {
     argv.add("guest.wasm");
     argv.addAll(List.of(args));
     WasiOptions options =
-        WasiOptions.builder()
-            .withArguments(argv)
-            .withStdout(stdout)
-            .withStderr(stderr)
-            .build();
+        WasiOptions.builder().withArguments(argv).withStdout(stdout).withStderr(stderr).build();
     WasmModule module = Parser.parse(wasm);
     int exitCode = 0;
     try (WasiSockets sockets =
@@ -53,8 +49,6 @@ public final class GuestRun {
       exitCode = e.exitCode();
     }
     return new Result(
-        exitCode,
-        stdout.toString(StandardCharsets.UTF_8),
-        stderr.toString(StandardCharsets.UTF_8));
+        exitCode, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
   }
 }

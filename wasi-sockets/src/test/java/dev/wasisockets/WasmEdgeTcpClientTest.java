@@ -84,8 +84,7 @@ class WasmEdgeTcpClientTest {
       int port = server.socket().getLocalPort();
       NetworkPolicy policy = allowConnect("[::1]:" + port); // IPv6 loopback only
 
-      Result result =
-          GuestRun.run(CLIENT, mode, policy, "::ffff:127.0.0.1", "" + port, "sneaky");
+      Result result = GuestRun.run(CLIENT, mode, policy, "::ffff:127.0.0.1", "" + port, "sneaky");
 
       assertThat(result.exitCode()).isEqualTo(EACCES);
       assertThat(log.lines()).singleElement().asString().contains("to 127.0.0.1:" + port);

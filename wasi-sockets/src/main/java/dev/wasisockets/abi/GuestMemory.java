@@ -5,8 +5,8 @@ import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 
 /**
- * Guest linear memory with every access bounds-checked first: a bad pointer or length from a
- * guest is EFAULT, never a host exception. Pointers are unsigned 32-bit offsets.
+ * Guest linear memory with every access bounds-checked first: a bad pointer or length from a guest
+ * is EFAULT, never a host exception. Pointers are unsigned 32-bit offsets.
  */
 final class GuestMemory {
   private final Memory memory;

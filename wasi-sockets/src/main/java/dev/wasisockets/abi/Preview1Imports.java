@@ -25,8 +25,8 @@ import java.util.Set;
  * dialects and socket-aware {@code fd_*} functions first, then the rest of Chicory's WASI with each
  * descriptor argument translated from the guest's number to Chicory's.
  *
- * <p>This is also the one place where a failed call becomes an errno: every function is wrapped
- * so that an {@link ErrnoException} thrown anywhere below returns its errno to the guest.
+ * <p>This is also the one place where a failed call becomes an errno: every function is wrapped so
+ * that an {@link ErrnoException} thrown anywhere below returns its errno to the guest.
  */
 public final class Preview1Imports {
   public static final String MODULE = "wasi_snapshot_preview1";

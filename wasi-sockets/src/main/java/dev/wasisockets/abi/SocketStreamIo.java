@@ -6,9 +6,9 @@ import dev.wasisockets.core.GuestSocket;
 import java.nio.ByteBuffer;
 
 /**
- * Moves stream bytes between guest iovecs and a socket, for {@code sock_send}/{@code sock_recv}
- * and {@code fd_write}/{@code fd_read} alike. Reads go through one reusable buffer per guest
- * instance, so a read allocates nothing; a socket holds no buffer of its own while idle.
+ * Moves stream bytes between guest iovecs and a socket, for {@code sock_send}/{@code sock_recv} and
+ * {@code fd_write}/{@code fd_read} alike. Reads go through one reusable buffer per guest instance,
+ * so a read allocates nothing; a socket holds no buffer of its own while idle.
  */
 final class SocketStreamIo {
   private static final int CHUNK = 64 * 1024;

@@ -32,8 +32,9 @@ final class WasmEdgeAddress {
         switch (length) {
           case 4, 16 -> memory.read(buffer, length);
           case TAGGED_LENGTH -> readTagged(memory, buffer);
-          default -> throw new ErrnoException(
-              Errno.EINVAL, "address buffer length " + length + " is not 4, 16 or 128");
+          default ->
+              throw new ErrnoException(
+                  Errno.EINVAL, "address buffer length " + length + " is not 4, 16 or 128");
         };
     try {
       return new InetSocketAddress(InetAddress.getByAddress(raw), port & 0xFFFF);
@@ -48,8 +49,8 @@ final class WasmEdgeAddress {
     return switch (family) {
       case FAMILY_INET4 -> Arrays.copyOfRange(tagged, 2, 6);
       case FAMILY_INET6 -> Arrays.copyOfRange(tagged, 2, 18);
-      case FAMILY_UNIX -> throw new ErrnoException(
-          Errno.EAFNOSUPPORT, "AF_UNIX addresses are not supported");
+      case FAMILY_UNIX ->
+          throw new ErrnoException(Errno.EAFNOSUPPORT, "AF_UNIX addresses are not supported");
       default -> throw new ErrnoException(Errno.EINVAL, "unknown address family tag " + family);
     };
   }

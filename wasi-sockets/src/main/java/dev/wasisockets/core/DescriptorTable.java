@@ -17,8 +17,8 @@ public final class DescriptorTable {
   private final BitSet used = new BitSet();
 
   /**
-   * A table whose first {@code wasiDescriptors} numbers (stdio, then each preopened directory)
-   * are Chicory's descriptors of the same number.
+   * A table whose first {@code wasiDescriptors} numbers (stdio, then each preopened directory) are
+   * Chicory's descriptors of the same number.
    */
   public DescriptorTable(int wasiDescriptors) {
     for (int fd = 0; fd < wasiDescriptors; fd++) {

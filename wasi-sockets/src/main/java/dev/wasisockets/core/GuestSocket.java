@@ -15,7 +15,9 @@ public abstract non-sealed class GuestSocket implements Descriptor {
 
   private boolean nonBlocking;
 
-  /** Whether calls that cannot complete at once return EAGAIN (or EINPROGRESS) instead of waiting. */
+  /**
+   * Whether calls that cannot complete at once return EAGAIN (or EINPROGRESS) instead of waiting.
+   */
   public boolean isNonBlocking() {
     return nonBlocking;
   }
@@ -28,8 +30,8 @@ public abstract non-sealed class GuestSocket implements Descriptor {
   public abstract int fileType();
 
   /**
-   * Reads into {@code dst}: the count read, 0 at end of stream. Waits for data unless
-   * non-blocking, when it throws EAGAIN instead.
+   * Reads into {@code dst}: the count read, 0 at end of stream. Waits for data unless non-blocking,
+   * when it throws EAGAIN instead.
    */
   public abstract int read(ByteBuffer dst);
 

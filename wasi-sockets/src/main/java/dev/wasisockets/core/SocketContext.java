@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 
 /**
- * One guest instance's network: its descriptor table, the transport its sockets use and the
- * policy that governs them. Every dialect adapter of the instance works on the same context, so
- * a socket opened through one dialect is usable through the others and through {@code fd_*}.
+ * One guest instance's network: its descriptor table, the transport its sockets use and the policy
+ * that governs them. Every dialect adapter of the instance works on the same context, so a socket
+ * opened through one dialect is usable through the others and through {@code fd_*}.
  */
 public final class SocketContext implements AutoCloseable {
   private final DescriptorTable descriptors;

@@ -46,7 +46,9 @@ public final class TcpSocket extends GuestSocket {
     this.policy = policy;
   }
 
-  /** A new unconnected socket of {@code family} on {@code transport}, governed by {@code policy}. */
+  /**
+   * A new unconnected socket of {@code family} on {@code transport}, governed by {@code policy}.
+   */
   public static TcpSocket open(
       Transport transport, StandardProtocolFamily family, NetworkPolicy policy) {
     try {

@@ -7,9 +7,9 @@ import java.net.InetSocketAddress;
  * A block of addresses and a range of ports, as written in a grant: {@code *}, {@code
  * 127.0.0.1:8080}, {@code 10.0.0.0/8:8000-8999}, {@code ::1}, {@code [2001:db8::]/32:443}.
  *
- * <p>Rules match addresses, never names: the core decides on the address a socket will really
- * use. IPv4-mapped IPv6 addresses ({@code ::ffff:a.b.c.d}) are the IPv4 address they carry, on
- * both sides of the match, so an IPv6 spelling cannot slip past an IPv4 rule.
+ * <p>Rules match addresses, never names: the core decides on the address a socket will really use.
+ * IPv4-mapped IPv6 addresses ({@code ::ffff:a.b.c.d}) are the IPv4 address they carry, on both
+ * sides of the match, so an IPv6 spelling cannot slip past an IPv4 rule.
  */
 public final class AddressRule {
   private final String text;
@@ -81,8 +81,7 @@ public final class AddressRule {
         prefix = -1;
       }
       if (prefix < (mapped ? 96 : 0) || prefix > maxPrefix) {
-        throw invalid(
-            text, "the prefix length must be " + (mapped ? 96 : 0) + " to " + maxPrefix);
+        throw invalid(text, "the prefix length must be " + (mapped ? 96 : 0) + " to " + maxPrefix);
       }
     }
     if (mapped) {

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Parses IP address literals without ever asking a resolver. {@link InetAddress#getByName} would
- * look up anything that is not a literal, and it accepts shortened IPv4 forms such as {@code 127.1};
- * a policy must mean exactly what it says, so IPv4 here is strictly four decimal octets.
+ * look up anything that is not a literal, and it accepts shortened IPv4 forms such as {@code
+ * 127.1}; a policy must mean exactly what it says, so IPv4 here is strictly four decimal octets.
  */
 final class IpLiteral {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides every network use of a guest. Deny by default, as wasmtime: a guest reaches only what
- * the embedder granted, per use ({@link NetworkUse}) and per address ({@link AddressRule}).
+ * Decides every network use of a guest. Deny by default, as wasmtime: a guest reaches only what the
+ * embedder granted, per use ({@link NetworkUse}) and per address ({@link AddressRule}).
  *
  * <p>Immutable and thread-safe; one policy may serve many guest instances.
  */

@@ -7,7 +7,10 @@ public record PortRange(int first, int last) {
   public PortRange {
     if (first < 0 || last > 65535 || first > last) {
       throw new IllegalArgumentException(
-          "ports run from 0 to 65535, the first no higher than the last; got " + first + "-" + last);
+          "ports run from 0 to 65535, the first no higher than the last; got "
+              + first
+              + "-"
+              + last);
     }
   }
 

@@ -9,8 +9,8 @@ import java.net.StandardProtocolFamily;
  * in-process network. The core drives every transport the same way: channels never block, and a
  * blocking guest call waits in {@link TcpChannel#awaitReady}.
  *
- * <p>A transport serves one guest instance; its channels are used from the guest's thread.
- * Policy is not a transport's concern: the core checks every address before it gets here.
+ * <p>A transport serves one guest instance; its channels are used from the guest's thread. Policy
+ * is not a transport's concern: the core checks every address before it gets here.
  */
 public interface Transport extends Closeable {
 

@@ -117,8 +117,7 @@ class HostileGuestInputTest {
       guest.iovec(IOVEC, DATA, 16);
       assertThat(guest.call("recv", fd, IOVEC, 1, 0, PAGE, FLAGS_OUT)).isEqualTo(EFAULT);
       assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, PAGE - 1)).isEqualTo(EFAULT);
-      assertThat(guest.call("recv", fd, IOVEC, 100_000, 0, COUNT_OUT, FLAGS_OUT))
-          .isEqualTo(EINVAL);
+      assertThat(guest.call("recv", fd, IOVEC, 100_000, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EINVAL);
 
       assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
       int received = guest.memory().readInt(COUNT_OUT);
@@ -159,8 +158,7 @@ class HostileGuestInputTest {
     int fd = openSocket();
     guest.memory().write(ADDRESS_BYTES, InetAddress.getLoopbackAddress().getAddress());
     writeAddressDescriptor(ADDRESS_BYTES, 4);
-    assertThat(guest.call("connect", fd, ADDRESS_DESCRIPTOR, peerListener.getLocalPort()))
-        .isZero();
+    assertThat(guest.call("connect", fd, ADDRESS_DESCRIPTOR, peerListener.getLocalPort())).isZero();
     return peerListener.accept();
   }
 

@@ -10,8 +10,8 @@ import dev.wasisockets.WasiSockets;
 import dev.wasisockets.policy.NetworkPolicy;
 
 /**
- * A guest that re-exports the socket imports unchanged, so a test can call them with any
- * arguments a hostile guest could pass, and read and write its one page of memory directly.
+ * A guest that re-exports the socket imports unchanged, so a test can call them with any arguments
+ * a hostile guest could pass, and read and write its one page of memory directly.
  */
 final class RawAbiGuest implements AutoCloseable {
   static final int EFAULT = 21;

@@ -42,9 +42,7 @@ class DescriptorTableTest {
 
     assertThatThrownBy(() -> table.get(3)).hasFieldOrPropertyWithValue("errno", Errno.EBADF);
     assertThatThrownBy(() -> table.get(-1)).hasFieldOrPropertyWithValue("errno", Errno.EBADF);
-    assertThatThrownBy(() -> table.remove(1000))
-        .hasFieldOrPropertyWithValue("errno", Errno.EBADF);
-    assertThatThrownBy(() -> table.socket(1))
-        .hasFieldOrPropertyWithValue("errno", Errno.ENOTSOCK);
+    assertThatThrownBy(() -> table.remove(1000)).hasFieldOrPropertyWithValue("errno", Errno.EBADF);
+    assertThatThrownBy(() -> table.socket(1)).hasFieldOrPropertyWithValue("errno", Errno.ENOTSOCK);
   }
 }

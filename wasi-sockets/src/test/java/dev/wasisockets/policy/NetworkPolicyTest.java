@@ -47,7 +47,10 @@ class NetworkPolicyTest {
       NetworkPolicy.denyAll()
           .decide(NetworkUse.TCP_CONNECT, new InetSocketAddress(InetAddress.getByName("::1"), 7));
 
-      assertThat(log.lines()).singleElement().asString().startsWith("denied tcp connect to [::1]:7");
+      assertThat(log.lines())
+          .singleElement()
+          .asString()
+          .startsWith("denied tcp connect to [::1]:7");
     }
   }
 }

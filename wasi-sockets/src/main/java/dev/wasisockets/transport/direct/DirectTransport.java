@@ -8,9 +8,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
 /**
- * Real OS sockets through JDK NIO. Every channel is non-blocking; a guest call that must wait
- * parks its thread in one {@link Selector} shared by the instance's channels, so a guest with a
- * thousand sockets still uses one thread and one selector.
+ * Real OS sockets through JDK NIO. Every channel is non-blocking; a guest call that must wait parks
+ * its thread in one {@link Selector} shared by the instance's channels, so a guest with a thousand
+ * sockets still uses one thread and one selector.
  */
 public final class DirectTransport implements Transport {
   private Selector selector;

@@ -1,0 +1,213 @@
+package dev.wasisockets.host;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.UnsupportedImportException;
+import dev.wasisockets.WasiSockets;
+import dev.wasisockets.policy.AddressRule;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code run [OPTIONS] GUEST.wasm [ARGS...]}: runs a WASI command guest to its end. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Runs a WASI command guest. The guest reaches no network address unless a grant allows it.",
+      "Exit code: the guest's own; 1 if it traps; 2 for bad input."
+    })
+final class RunCommand implements Callable<Integer> {
+  private static final byte[] WASM_MAGIC = {0, 'a', 's', 'm'};
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--allow-connect",
+      paramLabel = "ADDR[:PORT[-PORT]]",
+      converter = AddressRuleConverter.class,
+      description = {
+        "Allow TCP connections to ADDR (an IP address or CIDR block, IPv6 in brackets when a",
+        "port follows, or *), on any port or the ports given. Repeatable.",
+        "E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999, [::1]:443"
+      })
+  private List<AddressRule> allowConnect = new ArrayList<>();
+
+  @Option(
+      names = "--env",
+      paramLabel = "KEY=VALUE",
+      description = "Set an environment variable for the guest. Repeatable.")
+  private Map<String, String> environment = new LinkedHashMap<>();
+
+  @Option(
+      names = "--dir",
+      paramLabel = "HOST_DIR[::GUEST_DIR]",
+      description = {
+        "Preopen HOST_DIR for the guest, under the name GUEST_DIR (default: HOST_DIR).",
+        "Repeatable."
+      })
+  private List<String> directories = new ArrayList<>();
+
+  @Option(
+      names = "--interpreter",
+      description = "Run the guest in Chicory's interpreter instead of compiling it to bytecode.")
+  private boolean interpreter;
+
+  @Parameters(index = "0", paramLabel = "GUEST.wasm", description = "The guest module.")
+  private Path guest;
+
+  @Parameters(
+      index = "1..*",
+      paramLabel = "ARGS",
+      description = "Arguments for the guest; everything after GUEST.wasm is the guest's.")
+  private List<String> guestArguments = new ArrayList<>();
+
+  private InputStream stdin = System.in;
+  private PrintStream stdout = System.out;
+  private PrintStream stderr = System.err;
+
+  void setStreams(InputStream stdin, PrintStream stdout, PrintStream stderr) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  @Override
+  public Integer call() {
+    WasmModule module = parse(readGuest());
+    if (!exportsStart(module)) {
+      throw usageError(guest + " has no _start export: it is not a WASI command");
+    }
+    NetworkPolicy.Builder policy = NetworkPolicy.builder();
+    allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
+    try (WasiSockets sockets =
+        WasiSockets.builder().withWasiOptions(wasiOptions()).withPolicy(policy.build()).build()) {
+      ImportValues imports;
+      try {
+        imports = sockets.toImportValues(module);
+      } catch (UnsupportedImportException e) {
+        throw usageError(e.getMessage());
+      }
+      Instance.Builder instance =
+          Instance.builder(module).withImportValues(imports).withStart(false);
+      if (!interpreter) {
+        instance.withMachineFactory(MachineFactoryCompiler::compile);
+      }
+      return runToExit(instance);
+    } finally {
+      stdout.flush();
+    }
+  }
+
+  private int runToExit(Instance.Builder builder) {
+    try {
+      builder.build().export("_start").apply();
+      return 0;
+    } catch (WasiExitException e) {
+      return e.exitCode();
+    } catch (ChicoryException e) {
+      stderr.println("wasi-sockets: guest trapped: " + e.getMessage());
+      return Launcher.EXIT_TRAP;
+    } catch (StackOverflowError e) {
+      stderr.println("wasi-sockets: guest trapped: call stack exhausted");
+      return Launcher.EXIT_TRAP;
+    }
+  }
+
+  private static boolean exportsStart(WasmModule module) {
+    var exports = module.exportSection();
+    for (int i = 0; i < exports.exportCount(); i++) {
+      if (exports.getExport(i).name().equals("_start")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private byte[] readGuest() {
+    try {
+      return Files.readAllBytes(guest);
+    } catch (NoSuchFileException e) {
+      throw usageError("no such file: " + guest);
+    } catch (IOException e) {
+      throw usageError("cannot read " + guest + ": " + e.getMessage());
+    }
+  }
+
+  private WasmModule parse(byte[] bytes) {
+    if (bytes.length < 4 || !Arrays.equals(bytes, 0, 4, WASM_MAGIC, 0, 4)) {
+      throw usageError(guest + " is not a WebAssembly module (no \\0asm header)");
+    }
+    try {
+      return Parser.parse(bytes);
+    } catch (ChicoryException e) {
+      throw usageError(guest + " is not a valid WebAssembly module: " + e.getMessage());
+    }
+  }
+
+  private WasiOptions wasiOptions() {
+    List<String> argv = new ArrayList<>();
+    argv.add(guest.getFileName().toString());
+    argv.addAll(guestArguments);
+    WasiOptions.Builder options =
+        WasiOptions.builder()
+            .withArguments(argv)
+            .withStdin(stdin)
+            .withStdout(stdout)
+            .withStderr(stderr);
+    environment.forEach(options::withEnvironment);
+    for (String directory : directories) {
+      int separator = directory.indexOf("::");
+      String host = separator < 0 ? directory : directory.substring(0, separator);
+      String guestName = separator < 0 ? directory : directory.substring(separator + 2);
+      Path hostPath = Path.of(host);
+      if (!Files.isDirectory(hostPath)) {
+        throw usageError("--dir " + directory + ": " + host + " is not a directory");
+      }
+      options.withDirectory(guestName, hostPath);
+    }
+    return options.build();
+  }
+
+  private ParameterException usageError(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** Reads {@code --allow-connect} values; a bad one is a usage error naming it. */
+  static final class AddressRuleConverter implements ITypeConverter<AddressRule> {
+    @Override
+    public AddressRule convert(String value) {
+      try {
+        return AddressRule.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

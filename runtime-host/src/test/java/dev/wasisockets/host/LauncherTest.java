@@ -1,0 +1,185 @@
+package dev.wasisockets.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.wasisockets.LoopbackLineServer;
+import dev.wasisockets.fixtures.GuestFixture;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The launcher in-process: exit codes, messages, and the guest's stdio. */
+class LauncherTest {
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void runsTheClientGuestAgainstALoopbackPeer(boolean interpreter) throws Exception {
+    Path client = GuestFixture.WASMEDGE_TCP_CLIENT.copyTo(dir);
+    try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      String port = "" + server.port();
+      List<String> args = new ArrayList<>(List.of("run", "--allow-connect", "127.0.0.1:" + port));
+      if (interpreter) {
+        args.add("--interpreter");
+      }
+      args.addAll(List.of(client.toString(), "127.0.0.1", port, "from the launcher"));
+
+      int exit = launch(args.toArray(String[]::new));
+
+      assertThat(server.receivedLine()).isEqualTo("from the launcher\n");
+      assertThat(stdout()).isEqualTo("echo: from the launcher\n");
+      assertThat(exit).isZero();
+    }
+  }
+
+  @Test
+  void theGuestsExitCodeIsTheProcessExitCode() throws IOException {
+    Path guest = wat("exit7.wasm", startBody("(call $proc_exit (i32.const 7))"));
+
+    assertThat(launch("run", guest.toString())).isEqualTo(7);
+  }
+
+  @Test
+  void argumentsAfterTheGuestAreTheGuestsEvenWhenTheyLookLikeOptions() throws IOException {
+    Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
+
+    assertThat(launch("run", guest.toString(), "--allow-connect", "--bogus")).isZero();
+    assertThat(stderr()).isEmpty();
+  }
+
+  @Test
+  void aTrapPrintsTheTrapAndExitsOne() throws IOException {
+    Path guest = wat("trap.wasm", startBody("unreachable"));
+
+    assertThat(launch("run", guest.toString())).isEqualTo(1);
+    assertThat(stderr()).startsWith("wasi-sockets: guest trapped: ").doesNotContain("\tat ");
+  }
+
+  @Test
+  void anImportTheHostLacksIsNamedAndExitsTwo() throws IOException {
+    Path guest =
+        wat(
+            "unknown.wasm",
+            """
+            (module
+              (import "wasi_snapshot_preview1" "sock_teleport" (func (param i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")))
+            """);
+
+    assertThat(launch("run", guest.toString())).isEqualTo(2);
+    assertThat(stderr())
+        .isEqualTo(
+            "wasi-sockets: guest imports wasi_snapshot_preview1.sock_teleport (i32) -> i32,"
+                + " which this host does not provide (see --help)\n");
+  }
+
+  @Test
+  void aFileThatIsNotWasmExitsTwo() throws IOException {
+    Path text = Files.writeString(dir.resolve("notes.wasm"), "hello");
+
+    assertThat(launch("run", text.toString())).isEqualTo(2);
+    assertThat(stderr())
+        .isEqualTo(oneLine(text + " is not a WebAssembly module (no \\0asm header)"));
+  }
+
+  @Test
+  void aMissingFileExitsTwo() {
+    Path missing = dir.resolve("missing.wasm");
+
+    assertThat(launch("run", missing.toString())).isEqualTo(2);
+    assertThat(stderr()).isEqualTo(oneLine("no such file: " + missing));
+  }
+
+  @Test
+  void aModuleWithoutStartExitsTwo() throws IOException {
+    Path library = wat("library.wasm", "(module (func (export \"f\")))");
+
+    assertThat(launch("run", library.toString())).isEqualTo(2);
+    assertThat(stderr())
+        .isEqualTo(oneLine(library + " has no _start export: it is not a WASI command"));
+  }
+
+  @Test
+  void anUnknownFlagExitsTwoWithOneLine() {
+    assertThat(launch("run", "--allow-everything", "guest.wasm")).isEqualTo(2);
+    assertThat(stderr()).isEqualTo(oneLine("Unknown option: '--allow-everything'"));
+  }
+
+  @Test
+  void aBadGrantExitsTwoNamingIt() {
+    assertThat(launch("run", "--allow-connect", "localhost:80", "guest.wasm")).isEqualTo(2);
+    assertThat(stderr())
+        .startsWith("wasi-sockets: Invalid value for option '--allow-connect'")
+        .contains("'localhost' is not an IP address")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void aDirThatIsNotADirectoryExitsTwo() throws IOException {
+    Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
+
+    assertThat(launch("run", "--dir", dir.resolve("nope") + "::/data", guest.toString()))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("is not a directory").hasLineCount(1);
+  }
+
+  @Test
+  void noCommandExitsTwo() {
+    assertThat(launch()).isEqualTo(2);
+  }
+
+  @Test
+  void versionNamesTheProjectAndChicory() {
+    assertThat(launch("--version")).isZero();
+    assertThat(stdout()).startsWith("wasi-sockets ").contains("Chicory 1.7.5");
+  }
+
+  private int launch(String... args) {
+    return Launcher.execute(
+        args,
+        new ByteArrayInputStream(new byte[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String oneLine(String message) {
+    return "wasi-sockets: " + message + " (see --help)\n";
+  }
+
+  private Path wat(String name, String source) throws IOException {
+    return Files.write(dir.resolve(name), Wat2Wasm.parse(source));
+  }
+
+  private static String startBody(String body) {
+    return """
+        (module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") %s))
+        """
+        .formatted(body);
+  }
+}
