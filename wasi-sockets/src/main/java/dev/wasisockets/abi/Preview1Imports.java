@@ -38,6 +38,7 @@ public final class Preview1Imports {
       Set.of("sock_accept", "sock_recv", "sock_send", "sock_shutdown");
 
   private final Map<String, List<HostFunction>> byName = new LinkedHashMap<>();
+  private final List<HostFunction> implementedHere = new ArrayList<>();
 
   public Preview1Imports(WasiPreview1 wasi, SocketContext context) {
     SocketStreamIo io = new SocketStreamIo();
@@ -53,6 +54,7 @@ public final class Preview1Imports {
       add(function);
       replaced.add(function.name());
     }
+    implementedHere.addAll(ours);
     for (HostFunction function : wasi.toHostFunctions()) {
       if (!replaced.contains(function.name())) {
         add(translatingDescriptors(function, descriptors));
@@ -108,6 +110,11 @@ public final class Preview1Imports {
       throw new UnsupportedImportException(problems);
     }
     return resolved;
+  }
+
+  /** The functions this library implements itself (not Chicory's), as declared in {@code wit/}. */
+  List<HostFunction> implementedHere() {
+    return List.copyOf(implementedHere);
   }
 
   static String kind(Import wanted) {

@@ -18,6 +18,9 @@ final class RawAbiGuest implements AutoCloseable {
   static final int EINVAL = 28;
   static final int EBADF = 8;
   static final int ENOTSOCK = 57;
+  static final int EAGAIN = 6;
+  static final int ENOTCONN = 53;
+  static final int EINPROGRESS = 26;
 
   private static final String WAT =
       """
@@ -34,6 +37,18 @@ final class RawAbiGuest implements AutoCloseable {
           (func $sock_shutdown (param i32 i32) (result i32)))
         (import "wasi_snapshot_preview1" "fd_close"
           (func $fd_close (param i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_read"
+          (func $fd_read (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write"
+          (func $fd_write (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_fdstat_get"
+          (func $fd_fdstat_get (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_fdstat_set_flags"
+          (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_prestat_get"
+          (func $fd_prestat_get (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_renumber"
+          (func $fd_renumber (param i32 i32) (result i32)))
         (memory (export "memory") 1)
         (func (export "open") (param i32 i32 i32) (result i32)
           (call $sock_open (local.get 0) (local.get 1) (local.get 2)))
@@ -47,7 +62,19 @@ final class RawAbiGuest implements AutoCloseable {
         (func (export "shutdown") (param i32 i32) (result i32)
           (call $sock_shutdown (local.get 0) (local.get 1)))
         (func (export "close") (param i32) (result i32)
-          (call $fd_close (local.get 0))))
+          (call $fd_close (local.get 0)))
+        (func (export "read") (param i32 i32 i32 i32) (result i32)
+          (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "write") (param i32 i32 i32 i32) (result i32)
+          (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "fdstat_get") (param i32 i32) (result i32)
+          (call $fd_fdstat_get (local.get 0) (local.get 1)))
+        (func (export "fdstat_set_flags") (param i32 i32) (result i32)
+          (call $fd_fdstat_set_flags (local.get 0) (local.get 1)))
+        (func (export "prestat_get") (param i32 i32) (result i32)
+          (call $fd_prestat_get (local.get 0) (local.get 1)))
+        (func (export "renumber") (param i32 i32) (result i32)
+          (call $fd_renumber (local.get 0) (local.get 1))))
       """;
 
   private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
