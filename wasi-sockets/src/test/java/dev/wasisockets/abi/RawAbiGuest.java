@@ -8,6 +8,12 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A guest that re-exports the socket imports unchanged, so a test can call them with any arguments
@@ -21,6 +27,20 @@ final class RawAbiGuest implements AutoCloseable {
   static final int EAGAIN = 6;
   static final int ENOTCONN = 53;
   static final int EINPROGRESS = 26;
+
+  static final int PAGE = 65536;
+  static final int INET4 = 1;
+  static final int STREAM = 2;
+
+  // Where the tests keep things in the guest's one page.
+  static final int FD_OUT = 0;
+  static final int ADDRESS_DESCRIPTOR = 8;
+  static final int ADDRESS_BYTES = 16;
+  static final int IOVEC = 32;
+  static final int COUNT_OUT = 48;
+  static final int FLAGS_OUT = 52;
+  static final int FDSTAT = 56;
+  static final int DATA = 128;
 
   private static final String WAT =
       """
@@ -79,10 +99,16 @@ final class RawAbiGuest implements AutoCloseable {
 
   private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
 
+  private final ServerSocket peerListener;
   private final WasiSockets sockets;
   private final Instance instance;
 
-  RawAbiGuest(NetworkPolicy policy) {
+  RawAbiGuest() throws IOException {
+    peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    NetworkPolicy policy =
+        NetworkPolicy.builder()
+            .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort())
+            .build();
     sockets =
         WasiSockets.builder()
             .withWasiOptions(WasiOptions.builder().build())
@@ -106,8 +132,44 @@ final class RawAbiGuest implements AutoCloseable {
     memory().writeI32(at + 4, len);
   }
 
+  int peerPort() {
+    return peerListener.getLocalPort();
+  }
+
+  /** Opens an IPv4 stream socket and returns its descriptor. */
+  int openSocket() {
+    int result = call("open", INET4, STREAM, FD_OUT);
+    if (result != 0) {
+      throw new AssertionError("sock_open failed: errno " + result);
+    }
+    return memory().readInt(FD_OUT);
+  }
+
+  /** Writes an address descriptor {@code (buffer, length)} at ADDRESS_DESCRIPTOR. */
+  void addressDescriptor(int buffer, int length) {
+    memory().writeI32(ADDRESS_DESCRIPTOR, buffer);
+    memory().writeI32(ADDRESS_DESCRIPTOR + 4, length);
+  }
+
+  /** Connects socket {@code fd} to the peer and returns the peer's side of the connection. */
+  Socket connectToPeer(int fd) throws IOException {
+    memory().write(ADDRESS_BYTES, InetAddress.getLoopbackAddress().getAddress());
+    addressDescriptor(ADDRESS_BYTES, 4);
+    int result = call("connect", fd, ADDRESS_DESCRIPTOR, peerPort());
+    if (result != 0) {
+      throw new AssertionError("sock_connect failed: errno " + result);
+    }
+    return peerListener.accept();
+  }
+
+  /** The {@code length} bytes at DATA, as ASCII. */
+  String data(int length) {
+    return new String(memory().readBytes(DATA, length), StandardCharsets.US_ASCII);
+  }
+
   @Override
-  public void close() {
+  public void close() throws IOException {
     sockets.close();
+    peerListener.close();
   }
 }
