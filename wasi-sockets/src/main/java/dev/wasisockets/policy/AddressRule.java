@@ -67,7 +67,8 @@ public final class AddressRule {
     String addressText = slash < 0 ? hostPart : hostPart.substring(0, slash);
     InetAddress address = IpLiteral.parse(addressText);
     if (address == null) {
-      throw invalid(text, "'" + addressText + "' is not an IP address");
+      throw invalid(
+          text, "'" + addressText + "' is not an IP address; grants name addresses, not hosts");
     }
     byte[] network = address.getAddress();
     // An IPv4-mapped literal (::ffff:a.b.c.d) parses as IPv4, but its prefix counts IPv6 bits.
