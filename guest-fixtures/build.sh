@@ -24,7 +24,19 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-install_packages clang lld wasi-libc libclang-rt-dev-wasm32
+install_packages clang lld wasi-libc libclang-rt-dev-wasm32 rustc libstd-rust-dev-wasm32
+
+# Go 1.23 comes from Debian's bookworm-backports suite.
+if ! dpkg -s golang-1.23-go >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: golang-1.23-go is missing; install it from bookworm-backports" >&2
+    exit 2
+  fi
+  echo "deb http://deb.debian.org/debian bookworm-backports main" \
+    >/etc/apt/sources.list.d/bookworm-backports.list
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports golang-1.23-go >/dev/null
+fi
 
 # C guests: clang + wasi-libc. Extension imports are declared in the source with
 # import_module/import_name, since wasi-libc has no socket()/connect().
@@ -32,4 +44,20 @@ for src in "$fixtures"/c/*.c; do
   out="${src%.c}.wasm"
   echo "clang  $(basename "$src") -> $(basename "$out")"
   clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -s -o "$out" "$src"
+done
+
+# Rust guests: Debian's rustc, which has the wasm32-wasi std (rustup's rustc, often first on
+# PATH, has no wasm target).
+for src in "$fixtures"/rust/*.rs; do
+  out="${src%.rs}.wasm"
+  echo "rustc  $(basename "$src") -> $(basename "$out")"
+  /usr/bin/rustc --edition 2021 --target wasm32-wasi -O -C strip=debuginfo -o "$out" "$src"
+done
+
+# Go guests: one module per folder, std only.
+for dir in "$fixtures"/go/*/; do
+  name="$(basename "$dir")"
+  echo "go     $name -> $name.wasm"
+  (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-trimpath GOCACHE="${TMPDIR:-/tmp}/wasi-sockets-gocache" \
+    /usr/lib/go-1.23/bin/go build -ldflags=-buildid= -o "../$name.wasm" .)
 done

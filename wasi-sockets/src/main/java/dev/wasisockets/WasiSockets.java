@@ -11,12 +11,14 @@ import com.dylibso.chicory.wasm.types.Import;
 import dev.wasisockets.abi.ImportDescriptions;
 import dev.wasisockets.abi.Preview1Imports;
 import dev.wasisockets.core.DescriptorTable;
+import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,17 +40,36 @@ import java.util.Objects;
  * <p>One instance serves one guest instance, from the guest's thread.
  */
 public final class WasiSockets implements AutoCloseable {
+  private static final int PREOPEN_BACKLOG = 128;
+
   private final WasiPreview1 wasi;
   private final SocketContext context;
   private final Preview1Imports preview1;
+  private final List<PreopenedSocket> preopenedSockets = new ArrayList<>();
 
   private WasiSockets(Builder builder) {
     this.wasi = WasiPreview1.builder().withOptions(builder.wasiOptions).build();
-    // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same.
+    // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same,
+    // and preopened sockets come after all of them (abi.md §12: a preopen scan that meets a
+    // socket first would stop before the directories).
     int wasiDescriptors = 3 + builder.wasiOptions.directories().size();
     this.context =
         new SocketContext(new DescriptorTable(wasiDescriptors), builder.transport, builder.policy);
-    this.preview1 = new Preview1Imports(wasi, context);
+    try {
+      for (InetSocketAddress address : builder.tcpListeners) {
+        int fd = context.preopenTcpListener(address, PREOPEN_BACKLOG);
+        preopenedSockets.add(new PreopenedSocket(fd, context.listener(fd).localAddress()));
+      }
+    } catch (ErrnoException e) {
+      close();
+      throw new IllegalStateException("cannot listen on a preopened socket: " + e.getMessage(), e);
+    }
+    this.preview1 = new Preview1Imports(wasi, context, builder.wasiOptions.clock());
+  }
+
+  /** The sockets opened for the guest before it starts, in descriptor order. */
+  public List<PreopenedSocket> preopenedSockets() {
+    return List.copyOf(preopenedSockets);
   }
 
   public static Builder builder() {
@@ -125,8 +146,20 @@ public final class WasiSockets implements AutoCloseable {
     private WasiOptions wasiOptions = WasiOptions.builder().build();
     private NetworkPolicy policy = NetworkPolicy.denyAll();
     private Transport transport;
+    private final List<InetSocketAddress> tcpListeners = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Preopens a TCP listener on {@code address} (port 0: a free port) for the guest, as {@code
+     * wasmtime -S tcplisten=} does. Listeners are numbered after stdio and every preopened
+     * directory, in the order added; the first is fd 3 when there are no directories. They report
+     * NONBLOCK. See {@link WasiSockets#preopenedSockets()} for the numbers and ports they got.
+     */
+    public Builder withTcpListener(InetSocketAddress address) {
+      tcpListeners.add(Objects.requireNonNull(address));
+      return this;
+    }
 
     /** Arguments, environment, stdio and preopened directories, as for Chicory's WASI. */
     public Builder withWasiOptions(WasiOptions wasiOptions) {

@@ -8,9 +8,13 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.policy.NetworkPolicy;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Runs a WASI command guest to completion on a {@link WasiSockets} host, as an embedder would. */
 public final class GuestRun {
@@ -25,18 +29,62 @@ public final class GuestRun {
 
   private GuestRun() {}
 
+  /** Runs a client-style guest on this thread. */
   public static Result run(byte[] wasm, Mode mode, NetworkPolicy policy, String... args) {
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    List<String> argv = new ArrayList<>();
-    argv.add("guest.wasm");
-    argv.addAll(List.of(args));
-    WasiOptions options =
-        WasiOptions.builder().withArguments(argv).withStdout(stdout).withStderr(stderr).build();
-    WasmModule module = Parser.parse(wasm);
-    int exitCode = 0;
+    Output output = new Output();
     try (WasiSockets sockets =
-        WasiSockets.builder().withWasiOptions(options).withPolicy(policy).build()) {
+        WasiSockets.builder().withWasiOptions(output.options(args)).withPolicy(policy).build()) {
+      return execute(Parser.parse(wasm), mode, sockets, output);
+    }
+  }
+
+  /**
+   * Starts a server-style guest on its own thread with one listener preopened on a free loopback
+   * port (fd 3, as {@code --tcplisten 127.0.0.1:0} gives it).
+   */
+  public static Server serve(byte[] wasm, Mode mode, String... args) {
+    Output output = new Output();
+    WasiSockets sockets =
+        WasiSockets.builder()
+            .withWasiOptions(output.options(args))
+            .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .build();
+    WasmModule module = Parser.parse(wasm);
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try (sockets) {
+                result.complete(execute(module, mode, sockets, output));
+              } catch (Throwable e) {
+                result.completeExceptionally(e);
+              }
+            },
+            "guest-server");
+    thread.setDaemon(true);
+    thread.start();
+    return new Server(sockets.preopenedSockets().get(0).localAddress().getPort(), result, thread);
+  }
+
+  /** A guest serving on a loopback port. */
+  public record Server(int port, CompletableFuture<Result> result, Thread thread)
+      implements AutoCloseable {
+    /** Waits (up to 30 s) for the guest to finish. */
+    public Result join() throws Exception {
+      return result.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops a guest that is still running (a failed test), by interrupting its thread. */
+    @Override
+    public void close() throws InterruptedException {
+      thread.interrupt();
+      thread.join(10_000);
+    }
+  }
+
+  private static Result execute(WasmModule module, Mode mode, WasiSockets sockets, Output output) {
+    int exitCode = 0;
+    try {
       Instance.Builder builder =
           Instance.builder(module)
               .withImportValues(sockets.toImportValues(module))
@@ -49,6 +97,25 @@ public final class GuestRun {
       exitCode = e.exitCode();
     }
     return new Result(
-        exitCode, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        exitCode,
+        output.stdout.toString(StandardCharsets.UTF_8),
+        output.stderr.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The guest's stdout and stderr, captured. */
+  private static final class Output {
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    WasiOptions options(String... args) {
+      List<String> argv = new ArrayList<>();
+      argv.add("guest.wasm");
+      argv.addAll(List.of(args));
+      return WasiOptions.builder()
+          .withArguments(argv)
+          .withStdout(stdout)
+          .withStderr(stderr)
+          .build();
+    }
   }
 }

@@ -8,14 +8,17 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.policy.AddressRule;
+import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,6 +61,17 @@ final class RunCommand implements Callable<Integer> {
         "E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999, [::1]:443"
       })
   private List<AddressRule> allowConnect = new ArrayList<>();
+
+  @Option(
+      names = "--tcplisten",
+      paramLabel = "ADDR:PORT",
+      converter = SocketAddressConverter.class,
+      description = {
+        "Preopen a TCP listener for the guest on ADDR:PORT (port 0: a free one), numbered after",
+        "stdio and every --dir, as wasmtime's -S tcplisten. Repeatable. Each listener's fd and",
+        "port are printed on stderr."
+      })
+  private List<InetSocketAddress> tcpListeners = new ArrayList<>();
 
   @Option(
       names = "--env",
@@ -106,8 +120,14 @@ final class RunCommand implements Callable<Integer> {
     }
     NetworkPolicy.Builder policy = NetworkPolicy.builder();
     allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
-    try (WasiSockets sockets =
-        WasiSockets.builder().withWasiOptions(wasiOptions()).withPolicy(policy.build()).build()) {
+    try (WasiSockets sockets = sockets(policy.build())) {
+      for (PreopenedSocket socket : sockets.preopenedSockets()) {
+        stderr.println(
+            "wasi-sockets: fd "
+                + socket.fd()
+                + " listens on "
+                + IpLiteral.format(socket.localAddress()));
+      }
       ImportValues imports;
       try {
         imports = sockets.toImportValues(module);
@@ -122,6 +142,17 @@ final class RunCommand implements Callable<Integer> {
       return runToExit(instance);
     } finally {
       stdout.flush();
+    }
+  }
+
+  private WasiSockets sockets(NetworkPolicy policy) {
+    WasiSockets.Builder builder =
+        WasiSockets.builder().withWasiOptions(wasiOptions()).withPolicy(policy);
+    tcpListeners.forEach(builder::withTcpListener);
+    try {
+      return builder.build();
+    } catch (IllegalStateException e) {
+      throw usageError("--tcplisten: " + e.getMessage());
     }
   }
 
@@ -197,6 +228,18 @@ final class RunCommand implements Callable<Integer> {
 
   private ParameterException usageError(String message) {
     return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** Reads {@code --tcplisten} values; a bad one is a usage error naming it. */
+  static final class SocketAddressConverter implements ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+      try {
+        return IpLiteral.parseSocketAddress(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** Reads {@code --allow-connect} values; a bad one is a usage error naming it. */

@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +138,26 @@ class LauncherTest {
     assertThat(launch("run", "--dir", dir.resolve("nope") + "::/data", guest.toString()))
         .isEqualTo(2);
     assertThat(stderr()).contains("is not a directory").hasLineCount(1);
+  }
+
+  @Test
+  void aBadListenAddressExitsTwoNamingIt() {
+    assertThat(launch("run", "--tcplisten", "localhost:80", "guest.wasm")).isEqualTo(2);
+    assertThat(stderr())
+        .startsWith("wasi-sockets: Invalid value for option '--tcplisten'")
+        .contains("'localhost:80' is not ADDRESS:PORT")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void aListenAddressInUseExitsTwo() throws IOException {
+    Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String address = "127.0.0.1:" + taken.getLocalPort();
+
+      assertThat(launch("run", "--tcplisten", address, guest.toString())).isEqualTo(2);
+      assertThat(stderr()).startsWith("wasi-sockets: --tcplisten: cannot listen").hasLineCount(1);
+    }
   }
 
   @Test

@@ -52,6 +52,16 @@ final class GuestMemory {
     memory.writeShort(address, (short) value);
   }
 
+  long readI64(int address) {
+    check(address, 8);
+    return memory.readLong(address);
+  }
+
+  int readU8(int address) {
+    check(address, 1);
+    return memory.read(address) & 0xFF;
+  }
+
   int readU16(int address) {
     check(address, 2);
     return (int) memory.readU16(address);

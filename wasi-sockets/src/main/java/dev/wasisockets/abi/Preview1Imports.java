@@ -13,6 +13,7 @@ import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,14 +34,10 @@ public final class Preview1Imports {
 
   private static final Logger LOG = System.getLogger(Preview1Imports.class.getName());
 
-  /** Chicory declares these but throws "not supported"; ours replace them or none is offered. */
-  private static final Set<String> CHICORY_UNSUPPORTED =
-      Set.of("sock_accept", "sock_recv", "sock_send", "sock_shutdown");
-
   private final Map<String, List<HostFunction>> byName = new LinkedHashMap<>();
   private final List<HostFunction> implementedHere = new ArrayList<>();
 
-  public Preview1Imports(WasiPreview1 wasi, SocketContext context) {
+  public Preview1Imports(WasiPreview1 wasi, SocketContext context, Clock realtime) {
     SocketStreamIo io = new SocketStreamIo();
     WasiDescriptorFunctions descriptors = new WasiDescriptorFunctions(wasi, context, io);
     List<HostFunction> ours = new ArrayList<>();
@@ -49,7 +46,9 @@ public final class Preview1Imports {
         List.of(Preview1Sockets_ModuleFactory.toHostFunctions(new Preview1Sockets(context, io))));
     ours.addAll(
         List.of(WasmEdgeSockets_ModuleFactory.toHostFunctions(new WasmEdgeSockets(context))));
-    Set<String> replaced = new HashSet<>(CHICORY_UNSUPPORTED);
+    ours.addAll(
+        List.of(Preview1Poll_ModuleFactory.toHostFunctions(new Preview1Poll(context, realtime))));
+    Set<String> replaced = new HashSet<>();
     for (HostFunction function : ours) {
       add(function);
       replaced.add(function.name());

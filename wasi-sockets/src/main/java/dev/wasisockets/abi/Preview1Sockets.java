@@ -10,7 +10,7 @@ import dev.wasisockets.core.SocketContext;
 
 /**
  * The socket functions of WASI preview 1 itself (abi.md §3), which the WasmEdge extension shares
- * unchanged: {@code sock_recv}, {@code sock_send}, {@code sock_shutdown}.
+ * unchanged: {@code sock_accept}, {@code sock_recv}, {@code sock_send}, {@code sock_shutdown}.
  *
  * <p>Every out-pointer is checked before any byte moves: a guest whose out-pointer is bad gets
  * EFAULT and its data stays in the socket, rather than being read and then lost.
@@ -19,6 +19,7 @@ import dev.wasisockets.core.SocketContext;
 public final class Preview1Sockets {
   private static final int RECV_PEEK = 1;
   private static final int RECV_WAITALL = 2;
+  private static final int FDFLAGS_NONBLOCK = 4;
 
   private final SocketContext context;
   private final SocketStreamIo io;
@@ -26,6 +27,22 @@ public final class Preview1Sockets {
   Preview1Sockets(SocketContext context, SocketStreamIo io) {
     this.context = context;
     this.io = io;
+  }
+
+  /**
+   * {@code sock_accept(fd, flags, *fd) -> errno}. The new socket is non-blocking only if {@code
+   * flags} says so; it does not inherit the listener's mode. Only NONBLOCK may be set (EINVAL for
+   * other bits, as wasi-go).
+   */
+  @WasmExport
+  public int sockAccept(Memory memory, int fd, int flags, int fdPtr) {
+    GuestMemory guest = new GuestMemory(memory);
+    guest.check(fdPtr, 4);
+    if ((flags & ~FDFLAGS_NONBLOCK) != 0) {
+      throw new ErrnoException(Errno.EINVAL, "sock_accept flags " + flags);
+    }
+    guest.writeI32(fdPtr, context.accept(fd, (flags & FDFLAGS_NONBLOCK) != 0));
+    return Errno.SUCCESS.code();
   }
 
   /** {@code sock_recv(fd, ri_data, ri_data_len, ri_flags, *ro_datalen, *ro_flags) -> errno} */

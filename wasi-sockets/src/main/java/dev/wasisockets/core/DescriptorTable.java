@@ -62,6 +62,12 @@ public final class DescriptorTable {
     return add(descriptor);
   }
 
+  /** Puts {@code descriptor} in place of the one at {@code fd}; EBADF when there is none. */
+  public void replace(int fd, Descriptor descriptor) {
+    get(fd);
+    entries[fd] = descriptor;
+  }
+
   /** Removes and returns the descriptor at {@code fd}; EBADF when there is none. */
   public Descriptor remove(int fd) {
     Descriptor removed = get(fd);

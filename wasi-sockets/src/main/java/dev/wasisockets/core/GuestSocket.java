@@ -1,5 +1,6 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.transport.TransportChannel;
 import java.nio.ByteBuffer;
 
 /**
@@ -12,6 +13,12 @@ public abstract non-sealed class GuestSocket implements Descriptor {
 
   /** {@code sock_shutdown} / {@code sdflags} bit: no more sending. */
   public static final int SHUT_WR = 2;
+
+  /** {@link #pollInterest} answer: the condition holds already; report it without waiting. */
+  public static final int READY_NOW = 0;
+
+  /** {@link #pollInterest} answer: the condition can never hold; never report it. */
+  public static final int NEVER = -1;
 
   private boolean nonBlocking;
 
@@ -43,6 +50,16 @@ public abstract non-sealed class GuestSocket implements Descriptor {
 
   /** Shuts down reading ({@link #SHUT_RD}), writing ({@link #SHUT_WR}) or both. */
   public abstract void shutdown(int how);
+
+  /**
+   * What {@code poll_oneoff} waits for on this socket for a read ({@code write == false}) or write
+   * subscription: {@link dev.wasisockets.transport.Readiness} bits of {@link #channel()}, or {@link
+   * #READY_NOW}, or {@link #NEVER}.
+   */
+  public abstract int pollInterest(boolean write);
+
+  /** The transport channel that {@link #pollInterest} bits refer to. */
+  public abstract TransportChannel channel();
 
   /** Releases the socket; the descriptor table has already forgotten it. */
   public abstract void close();

@@ -3,39 +3,68 @@ package dev.wasisockets.core;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 
 /**
- * One guest instance's network: its descriptor table, the transport its sockets use and the policy
- * that governs them. Every dialect adapter of the instance works on the same context, so a socket
- * opened through one dialect is usable through the others and through {@code fd_*}.
+ * One guest instance's network: its descriptor table and its way out ({@link NetworkAccess}). Every
+ * dialect adapter of the instance works on the same context, so a socket opened through one dialect
+ * is usable through the others and through {@code fd_*}.
  */
 public final class SocketContext implements AutoCloseable {
   private final DescriptorTable descriptors;
-  private final Transport transport;
-  private final NetworkPolicy policy;
+  private final NetworkAccess network;
 
   public SocketContext(DescriptorTable descriptors, Transport transport, NetworkPolicy policy) {
     this.descriptors = descriptors;
-    this.transport = transport;
-    this.policy = policy;
+    this.network = new NetworkAccess(transport, policy);
   }
 
   public DescriptorTable descriptors() {
     return descriptors;
   }
 
-  /** Opens a TCP socket and returns its new descriptor number. */
-  public int openTcp(StandardProtocolFamily family) {
-    return descriptors.add(TcpSocket.open(transport, family, policy));
+  public NetworkAccess network() {
+    return network;
   }
 
-  /** The TCP socket at {@code fd}: EBADF if none, ENOTSOCK for a file, EPROTOTYPE for UDP. */
+  /** Opens a TCP socket and returns its new descriptor number. */
+  public int openTcp(StandardProtocolFamily family) {
+    return descriptors.add(TcpSocket.open(network, family));
+  }
+
+  /** Opens a listener before the guest starts and returns its descriptor number. */
+  public int preopenTcpListener(InetSocketAddress local, int backlog) {
+    return descriptors.add(TcpListener.preopen(network, local, backlog));
+  }
+
+  /** The TCP socket at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL for a listener. */
   public TcpSocket tcp(int fd) {
     if (descriptors.socket(fd) instanceof TcpSocket tcp) {
       return tcp;
     }
-    throw new ErrnoException(Errno.EPROTOTYPE, "descriptor " + fd + " is not a TCP socket");
+    throw new ErrnoException(Errno.EINVAL, "descriptor " + fd + " is a listening socket");
+  }
+
+  /** The listener at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL if not listening. */
+  public TcpListener listener(int fd) {
+    if (descriptors.socket(fd) instanceof TcpListener listener) {
+      return listener;
+    }
+    throw new ErrnoException(Errno.EINVAL, "descriptor " + fd + " is not listening");
+  }
+
+  /** Makes the socket at {@code fd} a listener, under the same number. */
+  public void listen(int fd, int backlog) {
+    TcpListener listener = tcp(fd).listen(backlog);
+    descriptors.replace(fd, listener);
+  }
+
+  /** Accepts a connection on the listener at {@code fd}; returns the new descriptor number. */
+  public int accept(int fd, boolean nonBlocking) {
+    TcpSocket accepted = listener(fd).accept();
+    accepted.setNonBlocking(nonBlocking);
+    return descriptors.add(accepted);
   }
 
   /** Closes the socket at {@code fd} and frees its number. */
@@ -49,6 +78,6 @@ public final class SocketContext implements AutoCloseable {
   @Override
   public void close() throws IOException {
     descriptors.forEachSocket(GuestSocket::close);
-    transport.close();
+    network.transport().close();
   }
 }

@@ -1,13 +1,13 @@
 package dev.wasisockets.core;
 
-import dev.wasisockets.policy.Decision;
-import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
-import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.TcpListenerChannel;
+import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -17,9 +17,10 @@ import java.nio.ByteBuffer;
  * others get the errno POSIX gives (wasmtime's {@code tcp.rs} is the model).
  *
  * <pre>
- * OPEN --connect--> CONNECTED             (blocking, or completed at once)
- * OPEN --connect--> CONNECTING --> CONNECTED   (non-blocking: EINPROGRESS first)
- * any  --failed connect--> FAILED         (the transport channel is gone)
+ * OPEN --bind--> BOUND --listen--> (becomes a TcpListener)
+ * OPEN | BOUND --connect--> CONNECTED                  (blocking, or completed at once)
+ * OPEN | BOUND --connect--> CONNECTING --> CONNECTED   (non-blocking: EINPROGRESS first)
+ * CONNECTING --failed--> FAILED                        (the error is kept for SO_ERROR)
  * </pre>
  */
 public final class TcpSocket extends GuestSocket {
@@ -27,40 +28,90 @@ public final class TcpSocket extends GuestSocket {
 
   private enum State {
     OPEN,
+    BOUND,
     CONNECTING,
     CONNECTED,
     FAILED,
     CLOSED
   }
 
+  private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final TcpChannel channel;
-  private final NetworkPolicy policy;
-  private State state = State.OPEN;
+  private State state;
   private boolean inputShut;
   private boolean outputShut;
 
-  private TcpSocket(StandardProtocolFamily family, TcpChannel channel, NetworkPolicy policy) {
+  private TcpSocket(
+      NetworkAccess network, StandardProtocolFamily family, TcpChannel channel, State state) {
+    this.network = network;
     this.family = family;
     this.channel = channel;
-    this.policy = policy;
+    this.state = state;
   }
 
-  /**
-   * A new unconnected socket of {@code family} on {@code transport}, governed by {@code policy}.
-   */
-  public static TcpSocket open(
-      Transport transport, StandardProtocolFamily family, NetworkPolicy policy) {
+  /** A new unconnected socket of {@code family} (INET or INET6). */
+  public static TcpSocket open(NetworkAccess network, StandardProtocolFamily family) {
     try {
-      return new TcpSocket(family, transport.openTcp(family), policy);
+      return new TcpSocket(network, family, network.transport().openTcp(family), State.OPEN);
     } catch (IOException e) {
       throw ErrnoException.of(e);
     }
   }
 
+  /** A connection a listener accepted. */
+  static TcpSocket accepted(
+      NetworkAccess network, StandardProtocolFamily family, TcpChannel channel) {
+    return new TcpSocket(network, family, channel, State.CONNECTED);
+  }
+
   @Override
   public int fileType() {
     return FILETYPE_SOCKET_STREAM;
+  }
+
+  /** Binds the local address, if the policy allows binding it (EACCES otherwise). */
+  public void bind(InetSocketAddress local) {
+    if (state != State.OPEN) {
+      throw new ErrnoException(Errno.EINVAL, "the socket is already bound or connected");
+    }
+    requireFamily(local.getAddress());
+    network.check(NetworkUse.BIND, local);
+    try {
+      channel.bind(local);
+      state = State.BOUND;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /**
+   * Turns the socket into a listener on its bound address (or, unbound, on the wildcard address and
+   * a free port, as Linux does). This socket is closed; the caller puts the listener in its place
+   * in the descriptor table.
+   */
+  public TcpListener listen(int backlog) {
+    InetSocketAddress local;
+    switch (state) {
+      case BOUND -> local = boundAddress();
+      case OPEN -> {
+        local = new InetSocketAddress(wildcard(), 0);
+        network.check(NetworkUse.BIND, local);
+      }
+      default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
+    }
+    try {
+      // NIO cannot turn a SocketChannel into a listener: free the bound port, then listen on it.
+      channel.close();
+      TcpListenerChannel listening = network.transport().listenTcp(local, backlog);
+      state = State.CLOSED;
+      TcpListener listener = new TcpListener(network, family, listening);
+      listener.setNonBlocking(isNonBlocking());
+      return listener;
+    } catch (IOException e) {
+      state = State.FAILED;
+      throw ErrnoException.of(e);
+    }
   }
 
   /**
@@ -75,15 +126,10 @@ public final class TcpSocket extends GuestSocket {
         throw new ErrnoException(state == State.CONNECTED ? Errno.EISCONN : Errno.EALREADY);
       }
       case FAILED, CLOSED -> throw new ErrnoException(Errno.EBADF, "socket failed earlier");
-      case OPEN -> {}
+      case OPEN, BOUND -> {}
     }
-    if (family == StandardProtocolFamily.INET && remote.getAddress() instanceof Inet6Address) {
-      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
-    }
-    Decision decision = policy.decide(NetworkUse.TCP_CONNECT, remote);
-    if (!decision.allowed()) {
-      throw new ErrnoException(Errno.EACCES, "denied by policy (" + decision.rule() + ")");
-    }
+    requireFamily(remote.getAddress());
+    network.check(NetworkUse.TCP_CONNECT, remote);
     try {
       if (channel.connect(remote)) {
         state = State.CONNECTED;
@@ -94,7 +140,7 @@ public final class TcpSocket extends GuestSocket {
         throw new ErrnoException(Errno.EINPROGRESS);
       }
       while (!channel.finishConnect()) {
-        channel.awaitReady(Readiness.CONNECT, -1);
+        network.awaitReady(channel, Readiness.CONNECT);
       }
       state = State.CONNECTED;
     } catch (IOException e) {
@@ -118,7 +164,7 @@ public final class TcpSocket extends GuestSocket {
         if (isNonBlocking()) {
           throw new ErrnoException(Errno.EAGAIN);
         }
-        channel.awaitReady(Readiness.READ, -1);
+        network.awaitReady(channel, Readiness.READ);
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
@@ -148,7 +194,7 @@ public final class TcpSocket extends GuestSocket {
           }
           throw new ErrnoException(Errno.EAGAIN);
         }
-        channel.awaitReady(Readiness.WRITE, -1);
+        network.awaitReady(channel, Readiness.WRITE);
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
@@ -173,12 +219,54 @@ public final class TcpSocket extends GuestSocket {
   }
 
   @Override
+  public int pollInterest(boolean write) {
+    return switch (state) {
+      case CONNECTING -> Readiness.CONNECT; // readable or writable once the connect ends
+      case CONNECTED -> {
+        if (write) {
+          yield outputShut ? READY_NOW : Readiness.WRITE;
+        }
+        yield inputShut ? READY_NOW : Readiness.READ;
+      }
+      // POSIX poll reports an unconnected or failed stream socket at once (POLLHUP/POLLERR).
+      default -> READY_NOW;
+    };
+  }
+
+  @Override
+  public TransportChannel channel() {
+    return channel;
+  }
+
+  @Override
   public void close() {
     state = State.CLOSED;
     try {
       channel.close();
     } catch (IOException e) {
       // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+  }
+
+  private InetSocketAddress boundAddress() {
+    try {
+      return channel.localAddress();
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  private InetAddress wildcard() {
+    try {
+      return InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::");
+    } catch (IOException e) {
+      throw new AssertionError("a literal always parses", e);
+    }
+  }
+
+  private void requireFamily(InetAddress address) {
+    if (family == StandardProtocolFamily.INET && address instanceof Inet6Address) {
+      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
     }
   }
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * look up anything that is not a literal, and it accepts shortened IPv4 forms such as {@code
  * 127.1}; a policy must mean exactly what it says, so IPv4 here is strictly four decimal octets.
  */
-final class IpLiteral {
+public final class IpLiteral {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
@@ -20,7 +20,7 @@ final class IpLiteral {
    * The address {@code text} spells, or null if it is not an IP literal. An IPv4-mapped IPv6
    * literal ({@code ::ffff:10.0.0.1}) comes back as the IPv4 address it carries.
    */
-  static InetAddress parse(String text) {
+  public static InetAddress parse(String text) {
     if (IPV4.matcher(text).matches()) {
       String[] parts = text.split("\\.");
       byte[] bytes = new byte[4];
@@ -48,7 +48,7 @@ final class IpLiteral {
    * {@code address} as people write it: dotted IPv4, or IPv6 in the RFC 5952 short form ({@code
    * ::1}, not the JDK's {@code 0:0:0:0:0:0:0:1}).
    */
-  static String format(InetAddress address) {
+  public static String format(InetAddress address) {
     byte[] bytes = address.getAddress();
     if (bytes.length == 4) {
       return address.getHostAddress();
@@ -86,8 +86,35 @@ final class IpLiteral {
     return text.toString();
   }
 
+  /**
+   * Parses {@code ADDRESS:PORT} ({@code [IPv6]:PORT} for IPv6), as {@code --tcplisten} takes it.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public static InetSocketAddress parseSocketAddress(String text) {
+    int colon = text.lastIndexOf(':');
+    String host = colon < 0 ? text : text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      host = null; // an IPv6 address with a port needs brackets
+    }
+    InetAddress address = host == null || colon < 0 ? null : parse(host);
+    int port = -1;
+    try {
+      port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (address == null || port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is not ADDRESS:PORT (an IP address, IPv6 in brackets, and a port)");
+    }
+    return new InetSocketAddress(address, port);
+  }
+
   /** {@code address:port}, with an IPv6 address in brackets. */
-  static String format(InetSocketAddress address) {
+  public static String format(InetSocketAddress address) {
     String host = format(address.getAddress());
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }

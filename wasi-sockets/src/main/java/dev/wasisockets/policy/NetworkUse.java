@@ -2,7 +2,9 @@ package dev.wasisockets.policy;
 
 /** What a guest wants to do with an address; each grant names one use. */
 public enum NetworkUse {
-  TCP_CONNECT("tcp connect", "--allow-connect");
+  TCP_CONNECT("tcp connect", "--allow-connect"),
+  /** Binding a local address, to listen on it or to connect from it. */
+  BIND("bind", "--allow-bind");
 
   private final String description;
   private final String grantFlag;

@@ -1,16 +1,17 @@
 package dev.wasisockets.transport;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 
 /**
- * One TCP connection as a transport provides it. No method blocks except {@link #awaitReady}; the
- * core builds blocking guest calls, timeouts and EAGAIN on top.
+ * One TCP connection as a transport provides it. No method blocks; the core builds blocking guest
+ * calls, timeouts and EAGAIN on top of {@link Transport#await}.
  */
-public interface TcpChannel extends Closeable {
+public interface TcpChannel extends TransportChannel {
+
+  /** Binds the local end before a connect (an address the policy has already allowed). */
+  void bind(InetSocketAddress local) throws IOException;
 
   /**
    * Starts connecting to {@code remote}, an address the policy has already allowed. Returns true if
@@ -34,17 +35,6 @@ public interface TcpChannel extends Closeable {
   /** Sends end-of-stream after the data already written (POSIX {@code shutdown(SHUT_WR)}). */
   void shutdownOutput() throws IOException;
 
-  <T> void setOption(SocketOption<T> option, T value) throws IOException;
-
-  <T> T getOption(SocketOption<T> option) throws IOException;
-
-  InetSocketAddress localAddress() throws IOException;
-
+  /** The peer's address, or null while unconnected. */
   InetSocketAddress remoteAddress() throws IOException;
-
-  /**
-   * Waits until the channel is ready for one of {@code interest} ({@link Readiness} bits) or {@code
-   * timeoutNanos} pass (negative: no limit). Returns the ready bits, 0 on timeout.
-   */
-  int awaitReady(int interest, long timeoutNanos) throws IOException;
 }

@@ -2,12 +2,13 @@ package dev.wasisockets.transport;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 
 /**
  * Where guest sockets really go: OS sockets ({@code direct}), a tunnel to a wasmnet server, or an
  * in-process network. The core drives every transport the same way: channels never block, and a
- * blocking guest call waits in {@link TcpChannel#awaitReady}.
+ * guest call that must wait (a blocking read, {@code poll_oneoff}) waits in {@link #await}.
  *
  * <p>A transport serves one guest instance; its channels are used from the guest's thread. Policy
  * is not a transport's concern: the core checks every address before it gets here.
@@ -16,4 +17,16 @@ public interface Transport extends Closeable {
 
   /** A new, unconnected TCP channel for {@code family} (INET or INET6). */
   TcpChannel openTcp(StandardProtocolFamily family) throws IOException;
+
+  /** A TCP socket bound to {@code local} and listening, with room for {@code backlog} pending. */
+  TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException;
+
+  /**
+   * Waits until at least one channel of {@code set} is ready for what is asked of it, or {@code
+   * timeoutNanos} pass (negative: no limit; 0: just look). Records what is ready in the set and
+   * returns how many entries are.
+   *
+   * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
+   */
+  int await(ReadinessSet set, long timeoutNanos) throws IOException;
 }

@@ -12,6 +12,7 @@ import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -41,7 +42,7 @@ class WitContractTest {
             new SocketContext(
                 new DescriptorTable(3), new DirectTransport(), NetworkPolicy.denyAll())) {
       implemented =
-          new Preview1Imports(wasi, context)
+          new Preview1Imports(wasi, context, Clock.systemUTC())
               .implementedHere().stream()
                   .collect(
                       Collectors.toMap(

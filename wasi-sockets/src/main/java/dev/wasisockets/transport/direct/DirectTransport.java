@@ -1,11 +1,18 @@
 package dev.wasisockets.transport.direct;
 
+import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Real OS sockets through JDK NIO. Every channel is non-blocking; a guest call that must wait parks
@@ -17,7 +24,24 @@ public final class DirectTransport implements Transport {
 
   @Override
   public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
-    SocketChannel channel = SocketChannel.open(family);
+    return adopt(SocketChannel.open(family));
+  }
+
+  @Override
+  public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
+    ServerSocketChannel channel = ServerSocketChannel.open();
+    try {
+      channel.configureBlocking(false);
+      channel.bind(local, backlog);
+      return new DirectTcpListenerChannel(channel, this);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** Wraps a new or accepted socket, switching it to non-blocking mode. */
+  TcpChannel adopt(SocketChannel channel) throws IOException {
     try {
       channel.configureBlocking(false);
     } catch (IOException e) {
@@ -27,12 +51,77 @@ public final class DirectTransport implements Transport {
     return new DirectTcpChannel(channel, this);
   }
 
+  @Override
+  public int await(ReadinessSet set, long timeoutNanos) throws IOException {
+    Selector selector = selector();
+    SelectionKey[] keys = new SelectionKey[set.size()];
+    try {
+      for (int i = 0; i < set.size(); i++) {
+        DirectChannel<?> channel = (DirectChannel<?>) set.channel(i);
+        keys[i] = channel.key(selector);
+        keys[i].interestOps(keys[i].interestOps() | channel.selectionOps(set.interest(i)));
+      }
+      long deadline = System.nanoTime() + timeoutNanos;
+      while (true) {
+        long remaining = deadline - System.nanoTime();
+        if (timeoutNanos < 0) {
+          selector.select();
+        } else if (remaining <= 0) {
+          selector.selectNow();
+        } else {
+          // select(0) would mean "forever": round a sub-millisecond wait up to 1 ms.
+          selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+        }
+        int ready = collect(set, keys);
+        if (ready > 0) {
+          return ready;
+        }
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for sockets");
+        }
+        if (timeoutNanos >= 0 && deadline - System.nanoTime() <= 0) {
+          return 0;
+        }
+      }
+    } finally {
+      for (SelectionKey key : keys) {
+        if (key != null && key.isValid()) {
+          key.interestOps(0);
+        }
+      }
+      selector.selectedKeys().clear();
+    }
+  }
+
+  private static int collect(ReadinessSet set, SelectionKey[] keys) {
+    int ready = 0;
+    for (int i = 0; i < set.size(); i++) {
+      SelectionKey key = keys[i];
+      if (key.isValid() && key.selector().selectedKeys().contains(key)) {
+        set.setReady(i, DirectChannel.readiness(key.readyOps()));
+        if (set.ready(i) != 0) {
+          ready++;
+        }
+      }
+    }
+    return ready;
+  }
+
   /** The instance's selector, opened on first wait: guests that never wait never pay for it. */
-  Selector selector() throws IOException {
+  private Selector selector() throws IOException {
     if (selector == null) {
       selector = Selector.open();
     }
     return selector;
+  }
+
+  /** Completes the closing of channels registered with the selector (see DirectChannel#close). */
+  void flushCancelledKeys() throws IOException {
+    if (selector != null) {
+      selector.selectNow();
+      selector.selectedKeys().clear();
+    }
   }
 
   @Override

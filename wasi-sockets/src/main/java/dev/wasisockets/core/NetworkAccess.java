@@ -1,0 +1,48 @@
+package dev.wasisockets.core;
+
+import dev.wasisockets.policy.Decision;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.TransportChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * A guest's way out: the transport its sockets use and the policy every address passes first.
+ * Sockets hold one and go through it for every use of an address, so no code path can reach the
+ * transport with an address the policy has not seen.
+ */
+public final class NetworkAccess {
+  private final Transport transport;
+  private final NetworkPolicy policy;
+  private final ReadinessSet single = new ReadinessSet();
+
+  public NetworkAccess(Transport transport, NetworkPolicy policy) {
+    this.transport = transport;
+    this.policy = policy;
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  /** EACCES unless the policy allows {@code use} of {@code address} (the policy logs denials). */
+  public void check(NetworkUse use, InetSocketAddress address) {
+    Decision decision = policy.decide(use, address);
+    if (!decision.allowed()) {
+      throw new ErrnoException(Errno.EACCES, "denied by policy (" + decision.rule() + ")");
+    }
+  }
+
+  /** Waits, with no time limit, until {@code channel} is ready for {@code interest}. */
+  void awaitReady(TransportChannel channel, int interest) throws IOException {
+    single.clear().add(channel, interest);
+    try {
+      transport.await(single, -1);
+    } finally {
+      single.clear();
+    }
+  }
+}

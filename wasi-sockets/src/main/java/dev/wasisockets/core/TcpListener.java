@@ -1,0 +1,114 @@
+package dev.wasisockets.core;
+
+import dev.wasisockets.transport.Readiness;
+import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
+import dev.wasisockets.transport.TransportChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+
+/**
+ * A listening TCP socket: one a guest made with bind + listen, or one the host preopened. Stream
+ * I/O on it is ENOTCONN, as on a POSIX listening socket.
+ */
+public final class TcpListener extends GuestSocket {
+  private static final int FILETYPE_SOCKET_STREAM = 6;
+
+  private final NetworkAccess network;
+  private final StandardProtocolFamily family;
+  private final TcpListenerChannel channel;
+
+  TcpListener(NetworkAccess network, StandardProtocolFamily family, TcpListenerChannel channel) {
+    this.network = network;
+    this.family = family;
+    this.channel = channel;
+  }
+
+  /**
+   * A listener the host opens before the guest starts ({@code --tcplisten}). Its address is the
+   * embedder's grant, so the policy is not asked. It reports NONBLOCK, as wasmtime's and wasi-go's
+   * preopened listeners do: Go's {@code net.FileListener} only polls a listener that does.
+   */
+  public static TcpListener preopen(NetworkAccess network, InetSocketAddress local, int backlog) {
+    try {
+      StandardProtocolFamily family =
+          local.getAddress().getAddress().length == 4
+              ? StandardProtocolFamily.INET
+              : StandardProtocolFamily.INET6;
+      TcpListener listener =
+          new TcpListener(network, family, network.transport().listenTcp(local, backlog));
+      listener.setNonBlocking(true);
+      return listener;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /** The next connection: waits for one unless non-blocking, when it throws EAGAIN instead. */
+  public TcpSocket accept() {
+    try {
+      while (true) {
+        TcpChannel accepted = channel.accept();
+        if (accepted != null) {
+          return TcpSocket.accepted(network, family, accepted);
+        }
+        if (isNonBlocking()) {
+          throw new ErrnoException(Errno.EAGAIN);
+        }
+        network.awaitReady(channel, Readiness.READ);
+      }
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /** The address the listener is bound to (with the port the OS chose for port 0). */
+  public InetSocketAddress localAddress() {
+    try {
+      return channel.localAddress();
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  @Override
+  public int fileType() {
+    return FILETYPE_SOCKET_STREAM;
+  }
+
+  @Override
+  public int read(ByteBuffer dst) {
+    throw new ErrnoException(Errno.ENOTCONN, "a listening socket has no stream");
+  }
+
+  @Override
+  public long write(ByteBuffer[] srcs) {
+    throw new ErrnoException(Errno.ENOTCONN, "a listening socket has no stream");
+  }
+
+  @Override
+  public void shutdown(int how) {
+    throw new ErrnoException(Errno.ENOTCONN, "a listening socket has no stream");
+  }
+
+  @Override
+  public int pollInterest(boolean write) {
+    return write ? NEVER : Readiness.READ;
+  }
+
+  @Override
+  public TransportChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.wasisockets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasisockets.GuestRun.Mode;
+import dev.wasisockets.GuestRun.Result;
+import dev.wasisockets.GuestRun.Server;
+import dev.wasisockets.fixtures.GuestFixture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Echo servers from four toolchains, each on a listener the host preopened at fd 3, each talked to
+ * by real loopback clients: what a client sends comes back byte for byte.
+ */
+class EchoServerGuestsTest {
+  private static final int CONNECTIONS = 3;
+
+  static Stream<Arguments> everyServer() {
+    return combine(
+        GuestFixture.C_PREVIEW1_ECHO_SERVER,
+        GuestFixture.C_POLL_ECHO_SERVER,
+        GuestFixture.RUST_STD_ECHO_SERVER,
+        GuestFixture.GO_ECHO_SERVER);
+  }
+
+  static Stream<Arguments> concurrentServers() {
+    return combine(GuestFixture.C_POLL_ECHO_SERVER, GuestFixture.GO_ECHO_SERVER);
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("everyServer")
+  void echoesConnectionsOneAfterAnother(GuestFixture fixture, Mode mode) throws Exception {
+    try (Server server = GuestRun.serve(fixture.bytes(), mode, "" + CONNECTIONS)) {
+      for (int i = 0; i < CONNECTIONS; i++) {
+        try (Socket client = connect(server)) {
+          String message = "message " + i + " " + "x".repeat(i * 5000);
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(readAll(client)).isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stderr()).isEmpty();
+      assertThat(result.stdout()).isEqualTo("served " + CONNECTIONS + "\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("concurrentServers")
+  void servesConnectionsConcurrently(GuestFixture fixture, Mode mode) throws Exception {
+    int connections = 8;
+    try (Server server = GuestRun.serve(fixture.bytes(), mode, "" + connections)) {
+      List<Socket> clients = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        clients.add(connect(server));
+      }
+      // Every connection is open before any is served to its end: only a server that serves
+      // them at once answers the later ones.
+      for (int i = connections - 1; i >= 0; i--) {
+        Socket client = clients.get(i);
+        client.getOutputStream().write(("ping " + i + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] echo = client.getInputStream().readNBytes(("ping " + i + "\n").length());
+        assertThat(new String(echo, StandardCharsets.UTF_8)).isEqualTo("ping " + i + "\n");
+      }
+      for (Socket client : clients) {
+        client.shutdownOutput();
+        assertThat(client.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        client.close();
+      }
+
+      Result result = server.join();
+      assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  private static Socket connect(Server server) throws IOException {
+    return new Socket(InetAddress.getLoopbackAddress(), server.port());
+  }
+
+  private static String readAll(Socket client) throws IOException {
+    return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static Stream<Arguments> combine(GuestFixture... fixtures) {
+    return Stream.of(fixtures)
+        .flatMap(f -> Stream.of(Mode.values()).map(mode -> Arguments.of(f, mode)));
+  }
+}
