@@ -11,6 +11,7 @@ import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,10 @@ final class RawAbiGuest implements AutoCloseable {
           (func $fd_prestat_get (param i32 i32) (result i32)))
         (import "wasi_snapshot_preview1" "fd_renumber"
           (func $fd_renumber (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "sock_accept"
+          (func $sock_accept (param i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "poll_oneoff"
+          (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
         (memory (export "memory") 1)
         (func (export "open") (param i32 i32 i32) (result i32)
           (call $sock_open (local.get 0) (local.get 1) (local.get 2)))
@@ -94,7 +99,11 @@ final class RawAbiGuest implements AutoCloseable {
         (func (export "prestat_get") (param i32 i32) (result i32)
           (call $fd_prestat_get (local.get 0) (local.get 1)))
         (func (export "renumber") (param i32 i32) (result i32)
-          (call $fd_renumber (local.get 0) (local.get 1))))
+          (call $fd_renumber (local.get 0) (local.get 1)))
+        (func (export "accept") (param i32 i32 i32) (result i32)
+          (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "poll") (param i32 i32 i32 i32) (result i32)
+          (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
       """;
 
   private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
@@ -104,16 +113,25 @@ final class RawAbiGuest implements AutoCloseable {
   private final Instance instance;
 
   RawAbiGuest() throws IOException {
+    this(false);
+  }
+
+  /**
+   * With {@code preopenListener}, the host also preopens a loopback listener, at fd 3 (see {@link
+   * #listenerPort()}).
+   */
+  RawAbiGuest(boolean preopenListener) throws IOException {
     peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     NetworkPolicy policy =
         NetworkPolicy.builder()
             .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort())
             .build();
-    sockets =
-        WasiSockets.builder()
-            .withWasiOptions(WasiOptions.builder().build())
-            .withPolicy(policy)
-            .build();
+    WasiSockets.Builder builder =
+        WasiSockets.builder().withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
+    if (preopenListener) {
+      builder.withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+    sockets = builder.build();
     instance = Instance.builder(MODULE).withImportValues(sockets.toImportValues(MODULE)).build();
   }
 
@@ -130,6 +148,11 @@ final class RawAbiGuest implements AutoCloseable {
   void iovec(int at, int buf, int len) {
     memory().writeI32(at, buf);
     memory().writeI32(at + 4, len);
+  }
+
+  /** The port of the preopened listener at fd 3. */
+  int listenerPort() {
+    return sockets.preopenedSockets().get(0).localAddress().getPort();
   }
 
   int peerPort() {

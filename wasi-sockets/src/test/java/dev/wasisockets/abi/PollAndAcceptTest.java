@@ -1,0 +1,180 @@
+package dev.wasisockets.abi;
+
+import static dev.wasisockets.abi.RawAbiGuest.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code poll_oneoff} over sockets, files and clocks, and {@code sock_accept}, called directly. */
+class PollAndAcceptTest {
+  private static final int LISTENER = 3;
+  private static final int NONBLOCK = 4;
+  private static final int CLOCK = 0;
+  private static final int FD_READ = 1;
+  private static final int FD_WRITE = 2;
+  private static final int MONOTONIC = 1;
+  private static final int SUBSCRIPTIONS = 1024;
+  private static final int EVENTS = 2048;
+  private static final int NEVENTS = 4000;
+
+  private RawAbiGuest guest;
+
+  @BeforeEach
+  void start() throws IOException {
+    guest = new RawAbiGuest(true);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    guest.close();
+  }
+
+  @Test
+  void aClockSubscriptionFiresAfterItsTimeout() {
+    clock(0, 0xC1, 1_000_000);
+
+    assertThat(poll(1)).isZero();
+    assertThat(events()).isEqualTo(1);
+    assertEvent(0, 0xC1, 0, CLOCK);
+  }
+
+  @Test
+  void filesAreReadyAtOnceAndUnknownDescriptorsAreReportedInTheirEvent() {
+    fd(0, 0xA, FD_WRITE, 1); // stdout
+    fd(1, 0xB, FD_READ, 77); // nothing there
+    clock(2, 0xC, 10_000_000_000L);
+
+    assertThat(poll(3)).isZero();
+    assertThat(events()).isEqualTo(2);
+    assertEvent(0, 0xA, 0, FD_WRITE);
+    assertEvent(1, 0xB, EBADF, FD_READ);
+  }
+
+  @Test
+  void aSocketWithDataIsReadableAndOneWithoutIsNot() throws IOException {
+    int quiet = guest.openSocket();
+    int busy = guest.openSocket();
+    try (Socket quietPeer = guest.connectToPeer(quiet);
+        Socket busyPeer = guest.connectToPeer(busy)) {
+      busyPeer.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
+      fd(0, 1, FD_READ, quiet);
+      fd(1, 2, FD_READ, busy);
+      clock(2, 3, 10_000_000_000L);
+
+      assertThat(poll(3)).isZero();
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 2, 0, FD_READ);
+    }
+  }
+
+  @Test
+  void aQuietSocketLetsTheClockFire() throws IOException {
+    int quiet = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(quiet)) {
+      fd(0, 1, FD_READ, quiet);
+      clock(1, 2, 5_000_000);
+
+      assertThat(poll(2)).isZero();
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 2, 0, CLOCK);
+    }
+  }
+
+  @Test
+  void aConnectedSocketIsWritable() throws IOException {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      fd(0, 9, FD_WRITE, fd);
+
+      assertThat(poll(1)).isZero();
+      assertEvent(0, 9, 0, FD_WRITE);
+    }
+  }
+
+  @Test
+  void aListenerIsReadableWhenAConnectionIsPendingAndAcceptTakesIt() throws IOException {
+    assertThat(guest.call("accept", LISTENER, NONBLOCK, FD_OUT))
+        .as("a preopened listener is non-blocking")
+        .isEqualTo(EAGAIN);
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guest.listenerPort())) {
+      fd(0, 7, FD_READ, LISTENER);
+      assertThat(poll(1)).isZero();
+      assertEvent(0, 7, 0, FD_READ);
+
+      assertThat(guest.call("accept", LISTENER, 0, FD_OUT)).isZero();
+      int accepted = guest.memory().readInt(FD_OUT);
+      client.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+      guest.iovec(IOVEC, DATA, 2);
+      assertThat(guest.call("recv", accepted, IOVEC, 1, 0x2 /* WAITALL */, COUNT_OUT, FLAGS_OUT))
+          .isZero();
+      assertThat(guest.data(guest.memory().readInt(COUNT_OUT))).isEqualTo("hi");
+    }
+  }
+
+  @Test
+  void acceptRejectsBadFlagsBadPointersAndSocketsThatDoNotListen() throws IOException {
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guest.listenerPort())) {
+      assertThat(guest.call("accept", LISTENER, 1, FD_OUT)).isEqualTo(EINVAL);
+      assertThat(guest.call("accept", LISTENER, 0, PAGE - 1)).isEqualTo(EFAULT);
+      assertThat(guest.call("accept", 1, 0, FD_OUT)).isEqualTo(ENOTSOCK);
+      assertThat(guest.call("accept", 42, 0, FD_OUT)).isEqualTo(EBADF);
+      int unconnected = guest.openSocket();
+      assertThat(guest.call("accept", unconnected, 0, FD_OUT)).isEqualTo(EINVAL);
+
+      assertThat(guest.call("accept", LISTENER, 0, FD_OUT))
+          .as("the pending connection is still there after the failed calls")
+          .isZero();
+    }
+  }
+
+  @Test
+  void pollRejectsNoSubscriptionsBadPointersAndUnknownEventTypes() {
+    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 0, NEVENTS)).isEqualTo(EINVAL);
+    assertThat(guest.call("poll", PAGE - 40, EVENTS, 1, NEVENTS)).isEqualTo(EFAULT);
+    clock(0, 1, 0);
+    assertThat(guest.call("poll", SUBSCRIPTIONS, PAGE - 16, 1, NEVENTS)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1, PAGE)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1_000_000, NEVENTS)).isEqualTo(EFAULT);
+
+    guest.memory().writeByte(SUBSCRIPTIONS + 8, (byte) 9);
+    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1, NEVENTS)).isEqualTo(EINVAL);
+  }
+
+  private int poll(int count) {
+    return guest.call("poll", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
+  }
+
+  private int events() {
+    return guest.memory().readInt(NEVENTS);
+  }
+
+  private void clock(int index, long userdata, long timeoutNanos) {
+    int at = SUBSCRIPTIONS + index * 48;
+    guest.memory().writeLong(at, userdata);
+    guest.memory().writeByte(at + 8, (byte) CLOCK);
+    guest.memory().writeI32(at + 16, MONOTONIC);
+    guest.memory().writeLong(at + 24, timeoutNanos);
+    guest.memory().writeLong(at + 32, 0);
+    guest.memory().writeShort(at + 40, (short) 0);
+  }
+
+  private void fd(int index, long userdata, int type, int fd) {
+    int at = SUBSCRIPTIONS + index * 48;
+    guest.memory().writeLong(at, userdata);
+    guest.memory().writeByte(at + 8, (byte) type);
+    guest.memory().writeI32(at + 16, fd);
+  }
+
+  private void assertEvent(int index, long userdata, int error, int type) {
+    int at = EVENTS + index * 32;
+    assertThat(guest.memory().readLong(at)).as("userdata").isEqualTo(userdata);
+    assertThat(guest.memory().readShort(at + 8)).as("error").isEqualTo((short) error);
+    assertThat(guest.memory().read(at + 10)).as("type").isEqualTo((byte) type);
+  }
+}
