@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every function a guest can import from {@code wasi_snapshot_preview1} on this host: our socket
@@ -48,6 +49,15 @@ public final class Preview1Imports {
         List.of(WasmEdgeSockets_ModuleFactory.toHostFunctions(new WasmEdgeSockets(context))));
     ours.addAll(
         List.of(Preview1Poll_ModuleFactory.toHostFunctions(new Preview1Poll(context, realtime))));
+    ours.addAll(
+        List.of(
+            WasmEdgeDatagrams_ModuleFactory.toHostFunctions(new WasmEdgeDatagrams(context, io))));
+    ours.addAll(
+        List.of(
+            WasmEdgeSocketOptions_ModuleFactory.toHostFunctions(
+                new WasmEdgeSocketOptions(context))));
+    ours.addAll(
+        List.of(WasmEdgeNameLookup_ModuleFactory.toHostFunctions(new WasmEdgeNameLookup(context))));
     Set<String> replaced = new HashSet<>();
     for (HostFunction function : ours) {
       add(function);
@@ -102,7 +112,9 @@ public final class Preview1Imports {
                 + " as "
                 + ImportDescriptions.describe(type)
                 + ", but this host provides "
-                + ImportDescriptions.describe(candidates.get(0).functionType()));
+                + candidates.stream()
+                    .map(f -> ImportDescriptions.describe(f.functionType()))
+                    .collect(Collectors.joining(" or ")));
       }
     }
     if (!problems.isEmpty()) {

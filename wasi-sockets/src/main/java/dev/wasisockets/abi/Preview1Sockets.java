@@ -20,6 +20,7 @@ public final class Preview1Sockets {
   private static final int RECV_PEEK = 1;
   private static final int RECV_WAITALL = 2;
   private static final int FDFLAGS_NONBLOCK = 4;
+  private static final int RECV_DATA_TRUNCATED = 1;
 
   private final SocketContext context;
   private final SocketStreamIo io;
@@ -67,7 +68,7 @@ public final class Preview1Sockets {
     GuestSocket socket = context.descriptors().socket(fd);
     int received = io.receive(guest, socket, riData, riDataLen, (riFlags & RECV_WAITALL) != 0);
     guest.writeI32(roDataLenPtr, received);
-    guest.writeU16(roFlagsPtr, 0);
+    guest.writeU16(roFlagsPtr, io.truncated() ? RECV_DATA_TRUNCATED : 0);
     return Errno.SUCCESS.code();
   }
 

@@ -3,6 +3,8 @@ package dev.wasisockets.abi;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.GuestSocket;
+import dev.wasisockets.core.UdpSocket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,6 +17,9 @@ final class SocketStreamIo {
 
   private final byte[] chunk = new byte[CHUNK];
   private final ByteBuffer chunkBuffer = ByteBuffer.wrap(chunk);
+  // What the last receive found out besides the bytes: read right after the call.
+  private boolean truncated;
+  private InetSocketAddress source;
 
   /** Writes the guest buffers a ciovec array names; returns the count written. */
   int send(GuestMemory memory, GuestSocket socket, int iovs, int count) {
@@ -28,6 +33,11 @@ final class SocketStreamIo {
    */
   int receive(GuestMemory memory, GuestSocket socket, int iovs, int count, boolean waitAll) {
     long capacity = IoVectors.capacity(memory, iovs, count);
+    truncated = false;
+    source = null;
+    if (socket instanceof UdpSocket udp) {
+      return receiveDatagram(memory, udp, iovs, count, capacity);
+    }
     long total = 0;
     while (total < capacity) {
       chunkBuffer.clear().limit((int) Math.min(CHUNK, capacity - total));
@@ -50,5 +60,32 @@ final class SocketStreamIo {
       }
     }
     return (int) total;
+  }
+
+  /** Whether the last receive cut a datagram short (roflags RECV_DATA_TRUNCATED). */
+  boolean truncated() {
+    return truncated;
+  }
+
+  /** The sender of the last datagram received, or null after a stream receive. */
+  InetSocketAddress source() {
+    return source;
+  }
+
+  /** Sends the guest buffers as one datagram to {@code target}; returns the count sent. */
+  int sendTo(GuestMemory memory, UdpSocket socket, int iovs, int count, InetSocketAddress target) {
+    return socket.sendTo(IoVectors.gather(memory, iovs, count), target);
+  }
+
+  /** One whole datagram into the chunk, then as much as the guest's buffers take. */
+  private int receiveDatagram(
+      GuestMemory memory, UdpSocket socket, int iovs, int count, long capacity) {
+    chunkBuffer.clear();
+    source = socket.receiveFrom(chunkBuffer);
+    int length = chunkBuffer.position();
+    int copied = (int) Math.min(length, capacity);
+    IoVectors.scatter(memory, iovs, count, 0, chunk, copied);
+    truncated = copied < length;
+    return copied;
   }
 }

@@ -2,6 +2,7 @@ package dev.wasisockets.abi;
 
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,13 +12,13 @@ import java.util.Arrays;
  * The WasmEdge address descriptor (abi.md §4.3): 8 bytes, {@code (buf: u32, buf_len: u32)}, where
  * buf_len picks the format: 4 raw IPv4 bytes, 16 raw IPv6 bytes, or a 128-byte V2 buffer that
  * starts with a u16 family tag (1 INET4, 2 INET6, 3 AF_UNIX) followed by the address bytes. The
- * port never travels in the buffer: it is a separate host-order argument.
+ * port never travels in the buffer: it is a separate host-order argument or out-pointer.
  */
 final class WasmEdgeAddress {
-  private static final int FAMILY_INET4 = 1;
-  private static final int FAMILY_INET6 = 2;
+  static final int FAMILY_INET4 = 1;
+  static final int FAMILY_INET6 = 2;
   private static final int FAMILY_UNIX = 3;
-  private static final int TAGGED_LENGTH = 128;
+  static final int TAGGED_LENGTH = 128;
 
   private WasmEdgeAddress() {}
 
@@ -41,6 +42,66 @@ final class WasmEdgeAddress {
     } catch (UnknownHostException e) {
       throw new AssertionError("4 or 16 bytes are always an address", e);
     }
+  }
+
+  /**
+   * The length of the buffer a descriptor names, after checking the descriptor and the buffer lie
+   * in memory and that the length is one of {@code allowed}.
+   */
+  static int bufferLength(GuestMemory memory, int descriptor, int... allowed) {
+    int length = memory.readI32(descriptor + 4);
+    memory.check(memory.readI32(descriptor), Integer.toUnsignedLong(length));
+    for (int ok : allowed) {
+      if (length == ok) {
+        return length;
+      }
+    }
+    throw new ErrnoException(
+        Errno.EINVAL,
+        "address buffer length " + length + " is not one of " + Arrays.toString(allowed));
+  }
+
+  /**
+   * Writes {@code address} into the buffer a descriptor names: raw bytes for a 4- or 16-byte buffer
+   * (an IPv4 address in 16 bytes as IPv4-mapped IPv6), a family tag and the bytes for 128. Returns
+   * the WasmEdge family of the address.
+   */
+  static int write(GuestMemory memory, int descriptor, InetAddress address) {
+    int buffer = memory.readI32(descriptor);
+    int length = memory.readI32(descriptor + 4);
+    boolean ipv4 = address instanceof Inet4Address;
+    int family = ipv4 ? FAMILY_INET4 : FAMILY_INET6;
+    byte[] raw = address.getAddress();
+    switch (length) {
+      case 4 -> {
+        if (!ipv4) {
+          throw new ErrnoException(Errno.EINVAL, "an IPv6 address does not fit in 4 bytes");
+        }
+        memory.write(buffer, raw, 0, 4);
+      }
+      case 16 -> {
+        byte[] wide = ipv4 ? mapped(raw) : raw;
+        memory.write(buffer, wide, 0, 16);
+      }
+      case TAGGED_LENGTH -> {
+        byte[] tagged = new byte[TAGGED_LENGTH];
+        tagged[0] = (byte) family;
+        System.arraycopy(raw, 0, tagged, 2, raw.length);
+        memory.write(buffer, tagged, 0, TAGGED_LENGTH);
+      }
+      default ->
+          throw new ErrnoException(
+              Errno.EINVAL, "address buffer length " + length + " is not 4, 16 or 128");
+    }
+    return family;
+  }
+
+  private static byte[] mapped(byte[] ipv4) {
+    byte[] wide = new byte[16];
+    wide[10] = (byte) 0xFF;
+    wide[11] = (byte) 0xFF;
+    System.arraycopy(ipv4, 0, wide, 12, 4);
+    return wide;
   }
 
   private static byte[] readTagged(GuestMemory memory, int buffer) {

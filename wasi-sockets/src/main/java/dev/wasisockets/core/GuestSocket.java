@@ -1,11 +1,16 @@
 package dev.wasisockets.core;
 
 import dev.wasisockets.transport.TransportChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /**
  * A socket in the guest's descriptor table. Stream I/O ({@code fd_read}, {@code fd_write}, {@code
- * sock_recv}, {@code sock_send}) reaches every kind of socket through the methods here.
+ * sock_recv}, {@code sock_send}), options and addresses reach every kind of socket through the
+ * methods here.
  */
 public abstract non-sealed class GuestSocket implements Descriptor {
   /** {@code sock_shutdown} / {@code sdflags} bit: no more receiving. */
@@ -20,7 +25,19 @@ public abstract non-sealed class GuestSocket implements Descriptor {
   /** {@link #pollInterest} answer: the condition can never hold; never report it. */
   public static final int NEVER = -1;
 
+  /** WASI filetypes of sockets, which {@code fd_fdstat_get} reports. */
+  static final int FILETYPE_SOCKET_DGRAM = 5;
+
+  static final int FILETYPE_SOCKET_STREAM = 6;
+
+  /** WasmEdge's sock type numbers, which SO_TYPE reports. */
+  static final int SOCK_DGRAM = 1;
+
+  static final int SOCK_STREAM = 2;
+
   private boolean nonBlocking;
+  private long receiveTimeoutNanos;
+  private long sendTimeoutNanos;
 
   /**
    * Whether calls that cannot complete at once return EAGAIN (or EINPROGRESS) instead of waiting.
@@ -31,6 +48,16 @@ public abstract non-sealed class GuestSocket implements Descriptor {
 
   public void setNonBlocking(boolean nonBlocking) {
     this.nonBlocking = nonBlocking;
+  }
+
+  /** How long a blocking receive waits before EAGAIN (SO_RCVTIMEO); negative: no limit. */
+  long receiveWait() {
+    return receiveTimeoutNanos == 0 ? -1 : receiveTimeoutNanos;
+  }
+
+  /** How long a blocking send waits before EAGAIN (SO_SNDTIMEO); negative: no limit. */
+  long sendWait() {
+    return sendTimeoutNanos == 0 ? -1 : sendTimeoutNanos;
   }
 
   /** The WASI filetype {@code fd_fdstat_get} reports: socket_stream (6) or socket_dgram (5). */
@@ -51,6 +78,12 @@ public abstract non-sealed class GuestSocket implements Descriptor {
   /** Shuts down reading ({@link #SHUT_RD}), writing ({@link #SHUT_WR}) or both. */
   public abstract void shutdown(int how);
 
+  /** The local address; for an unbound socket, the unspecified address and port 0. */
+  public abstract InetSocketAddress localAddress();
+
+  /** The peer's address; ENOTCONN when there is none. */
+  public abstract InetSocketAddress remoteAddress();
+
   /**
    * What {@code poll_oneoff} waits for on this socket for a read ({@code write == false}) or write
    * subscription: {@link dev.wasisockets.transport.Readiness} bits of {@link #channel()}, or {@link
@@ -63,4 +96,73 @@ public abstract non-sealed class GuestSocket implements Descriptor {
 
   /** Releases the socket; the descriptor table has already forgotten it. */
   public abstract void close();
+
+  /**
+   * Reads an option (values as {@link SocketOptionKind} says); ENOPROTOOPT if it does not apply.
+   */
+  public long getOption(SocketOptionKind kind) {
+    return switch (kind) {
+      case TYPE -> fileType() == FILETYPE_SOCKET_STREAM ? SOCK_STREAM : SOCK_DGRAM;
+      case ACCEPTCONN -> 0;
+      case ERROR -> takeError();
+      case RCVTIMEO -> receiveTimeoutNanos;
+      case SNDTIMEO -> sendTimeoutNanos;
+      case LINGER -> channelOption(StandardSocketOptions.SO_LINGER);
+      case REUSEADDR -> flag(channelOption(StandardSocketOptions.SO_REUSEADDR));
+      case KEEPALIVE -> flag(channelOption(StandardSocketOptions.SO_KEEPALIVE));
+      case BROADCAST -> flag(channelOption(StandardSocketOptions.SO_BROADCAST));
+      case TCP_NODELAY -> flag(channelOption(StandardSocketOptions.TCP_NODELAY));
+      case SNDBUF -> channelOption(StandardSocketOptions.SO_SNDBUF);
+      case RCVBUF -> channelOption(StandardSocketOptions.SO_RCVBUF);
+    };
+  }
+
+  /** Sets an option (values as {@link SocketOptionKind} says); ENOPROTOOPT if it does not apply. */
+  public void setOption(SocketOptionKind kind, long value) {
+    switch (kind) {
+      case TYPE, ACCEPTCONN, ERROR ->
+          throw new ErrnoException(Errno.ENOPROTOOPT, kind + " can only be read");
+      case RCVTIMEO -> receiveTimeoutNanos = Math.max(0, value);
+      case SNDTIMEO -> sendTimeoutNanos = Math.max(0, value);
+      case LINGER -> setChannelOption(StandardSocketOptions.SO_LINGER, (int) value);
+      case REUSEADDR -> setChannelOption(StandardSocketOptions.SO_REUSEADDR, value != 0);
+      case KEEPALIVE -> setChannelOption(StandardSocketOptions.SO_KEEPALIVE, value != 0);
+      case BROADCAST -> setChannelOption(StandardSocketOptions.SO_BROADCAST, value != 0);
+      case TCP_NODELAY -> setChannelOption(StandardSocketOptions.TCP_NODELAY, value != 0);
+      case SNDBUF -> setChannelOption(StandardSocketOptions.SO_SNDBUF, (int) value);
+      case RCVBUF -> setChannelOption(StandardSocketOptions.SO_RCVBUF, (int) value);
+    }
+  }
+
+  /** The pending error for SO_ERROR, cleared by reading it; 0 when there is none. */
+  long takeError() {
+    return 0;
+  }
+
+  <T> void setChannelOption(SocketOption<T> option, T value) {
+    try {
+      channel().setOption(option, value);
+    } catch (UnsupportedOperationException e) {
+      throw new ErrnoException(Errno.ENOPROTOOPT, option.name() + " on this socket");
+    } catch (IllegalArgumentException e) {
+      throw new ErrnoException(Errno.EINVAL, option.name() + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  private long channelOption(SocketOption<?> option) {
+    try {
+      Object value = channel().getOption(option);
+      return value instanceof Boolean b ? (b ? 1 : 0) : ((Number) value).longValue();
+    } catch (UnsupportedOperationException e) {
+      throw new ErrnoException(Errno.ENOPROTOOPT, option.name() + " on this socket");
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  private static long flag(long value) {
+    return value != 0 ? 1 : 0;
+  }
 }

@@ -36,11 +36,22 @@ public final class NetworkAccess {
     }
   }
 
-  /** Waits, with no time limit, until {@code channel} is ready for {@code interest}. */
-  void awaitReady(TransportChannel channel, int interest) throws IOException {
+  /** EACCES unless the policy allows looking {@code name} up (the policy logs denials). */
+  public void checkLookup(String name) {
+    Decision decision = policy.decideLookup(name);
+    if (!decision.allowed()) {
+      throw new ErrnoException(Errno.EACCES, "name lookup denied by policy");
+    }
+  }
+
+  /**
+   * Waits until {@code channel} is ready for {@code interest}, or {@code timeoutNanos} pass
+   * (negative: no limit); false on timeout.
+   */
+  boolean awaitReady(TransportChannel channel, int interest, long timeoutNanos) throws IOException {
     single.clear().add(channel, interest);
     try {
-      transport.await(single, -1);
+      return transport.await(single, timeoutNanos) > 0;
     } finally {
       single.clear();
     }

@@ -1,10 +1,14 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * One guest instance's network: its descriptor table and its way out ({@link NetworkAccess}). Every
@@ -33,17 +37,56 @@ public final class SocketContext implements AutoCloseable {
     return descriptors.add(TcpSocket.open(network, family));
   }
 
+  /** Opens a UDP socket and returns its new descriptor number. */
+  public int openUdp(StandardProtocolFamily family) {
+    return descriptors.add(UdpSocket.open(network, family));
+  }
+
+  /** The UDP socket at {@code fd}: EBADF if none, ENOTSOCK for a file, EPROTOTYPE for TCP. */
+  public UdpSocket udp(int fd) {
+    if (descriptors.socket(fd) instanceof UdpSocket udp) {
+      return udp;
+    }
+    throw new ErrnoException(Errno.EPROTOTYPE, "descriptor " + fd + " is not a UDP socket");
+  }
+
   /** Opens a listener before the guest starts and returns its descriptor number. */
   public int preopenTcpListener(InetSocketAddress local, int backlog) {
     return descriptors.add(TcpListener.preopen(network, local, backlog));
   }
 
-  /** The TCP socket at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL for a listener. */
+  /**
+   * The TCP socket at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL for a listener,
+   * EPROTOTYPE for UDP.
+   */
   public TcpSocket tcp(int fd) {
-    if (descriptors.socket(fd) instanceof TcpSocket tcp) {
+    GuestSocket socket = descriptors.socket(fd);
+    if (socket instanceof TcpSocket tcp) {
       return tcp;
     }
-    throw new ErrnoException(Errno.EINVAL, "descriptor " + fd + " is a listening socket");
+    throw socket instanceof TcpListener
+        ? new ErrnoException(Errno.EINVAL, "descriptor " + fd + " is a listening socket")
+        : new ErrnoException(Errno.EPROTOTYPE, "descriptor " + fd + " is not a TCP socket");
+  }
+
+  /**
+   * Resolves {@code host} for the guest if the policy allows name lookups (EACCES otherwise). An IP
+   * literal is its own answer and needs no grant. The guest's uses of the addresses are still
+   * decided one by one.
+   */
+  public List<InetAddress> resolve(String host) {
+    InetAddress literal = IpLiteral.parse(host);
+    if (literal != null) {
+      return List.of(literal);
+    }
+    network.checkLookup(host);
+    try {
+      return network.transport().resolve(host);
+    } catch (UnknownHostException e) {
+      throw new ErrnoException(Errno.ENOENT, "no address for " + host);
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
   }
 
   /** The listener at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL if not listening. */

@@ -14,8 +14,6 @@ import java.nio.ByteBuffer;
  * I/O on it is ENOTCONN, as on a POSIX listening socket.
  */
 public final class TcpListener extends GuestSocket {
-  private static final int FILETYPE_SOCKET_STREAM = 6;
-
   private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final TcpListenerChannel channel;
@@ -54,17 +52,27 @@ public final class TcpListener extends GuestSocket {
         if (accepted != null) {
           return TcpSocket.accepted(network, family, accepted);
         }
-        if (isNonBlocking()) {
+        if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
           throw new ErrnoException(Errno.EAGAIN);
         }
-        network.awaitReady(channel, Readiness.READ);
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
     }
   }
 
+  @Override
+  public InetSocketAddress remoteAddress() {
+    throw new ErrnoException(Errno.ENOTCONN, "a listening socket has no peer");
+  }
+
+  @Override
+  public long getOption(SocketOptionKind kind) {
+    return kind == SocketOptionKind.ACCEPTCONN ? 1 : super.getOption(kind);
+  }
+
   /** The address the listener is bound to (with the port the OS chose for port 0). */
+  @Override
   public InetSocketAddress localAddress() {
     try {
       return channel.localAddress();

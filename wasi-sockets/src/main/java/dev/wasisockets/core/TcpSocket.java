@@ -24,8 +24,6 @@ import java.nio.ByteBuffer;
  * </pre>
  */
 public final class TcpSocket extends GuestSocket {
-  private static final int FILETYPE_SOCKET_STREAM = 6;
-
   private enum State {
     OPEN,
     BOUND,
@@ -41,6 +39,7 @@ public final class TcpSocket extends GuestSocket {
   private State state;
   private boolean inputShut;
   private boolean outputShut;
+  private Errno pendingError; // a non-blocking connect's failure, for SO_ERROR
 
   private TcpSocket(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel, State state) {
@@ -140,7 +139,7 @@ public final class TcpSocket extends GuestSocket {
         throw new ErrnoException(Errno.EINPROGRESS);
       }
       while (!channel.finishConnect()) {
-        network.awaitReady(channel, Readiness.CONNECT);
+        network.awaitReady(channel, Readiness.CONNECT, -1);
       }
       state = State.CONNECTED;
     } catch (IOException e) {
@@ -161,10 +160,9 @@ public final class TcpSocket extends GuestSocket {
         if (n != 0) {
           return Math.max(n, 0); // -1: the peer closed, which the guest sees as a 0-byte read
         }
-        if (isNonBlocking()) {
+        if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
           throw new ErrnoException(Errno.EAGAIN);
         }
-        network.awaitReady(channel, Readiness.READ);
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
@@ -188,13 +186,12 @@ public final class TcpSocket extends GuestSocket {
         if (written == wanted) {
           return written;
         }
-        if (isNonBlocking()) {
+        if (isNonBlocking() || !network.awaitReady(channel, Readiness.WRITE, sendWait())) {
           if (written > 0) {
             return written;
           }
           throw new ErrnoException(Errno.EAGAIN);
         }
-        network.awaitReady(channel, Readiness.WRITE);
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
@@ -239,6 +236,44 @@ public final class TcpSocket extends GuestSocket {
   }
 
   @Override
+  public InetSocketAddress localAddress() {
+    try {
+      InetSocketAddress local = channel.localAddress();
+      return local != null ? local : new InetSocketAddress(wildcard(), 0);
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    requireConnected();
+    try {
+      return channel.remoteAddress();
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /**
+   * SO_ERROR: a failed non-blocking connect's errno, once; 0 while it is still pending, as Linux
+   * reports (guests wait for writability first, then ask).
+   */
+  @Override
+  long takeError() {
+    if (state == State.CONNECTING) {
+      try {
+        completePendingConnect();
+      } catch (ErrnoException e) {
+        // recorded in pendingError
+      }
+    }
+    Errno error = pendingError;
+    pendingError = null;
+    return error == null ? 0 : error.code();
+  }
+
+  @Override
   public void close() {
     state = State.CLOSED;
     try {
@@ -249,11 +284,7 @@ public final class TcpSocket extends GuestSocket {
   }
 
   private InetSocketAddress boundAddress() {
-    try {
-      return channel.localAddress();
-    } catch (IOException e) {
-      throw ErrnoException.of(e);
-    }
+    return localAddress();
   }
 
   private InetAddress wildcard() {
@@ -287,7 +318,9 @@ public final class TcpSocket extends GuestSocket {
       }
     } catch (IOException e) {
       state = State.FAILED;
-      throw ErrnoException.of(e);
+      ErrnoException failure = ErrnoException.of(e);
+      pendingError = failure.errno();
+      throw failure;
     }
   }
 }

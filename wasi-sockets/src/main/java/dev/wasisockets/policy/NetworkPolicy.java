@@ -16,12 +16,15 @@ import java.util.Map;
  */
 public final class NetworkPolicy {
   private static final Logger LOG = System.getLogger(NetworkPolicy.class.getName());
-  private static final NetworkPolicy DENY_ALL = new NetworkPolicy(new EnumMap<>(NetworkUse.class));
+  private static final NetworkPolicy DENY_ALL =
+      new NetworkPolicy(new EnumMap<>(NetworkUse.class), false);
 
   private final Map<NetworkUse, List<AddressRule>> allowed;
+  private final boolean lookupAllowed;
 
-  private NetworkPolicy(Map<NetworkUse, List<AddressRule>> allowed) {
+  private NetworkPolicy(Map<NetworkUse, List<AddressRule>> allowed, boolean lookupAllowed) {
     this.allowed = allowed;
+    this.lookupAllowed = lookupAllowed;
   }
 
   /** The default: nothing is allowed. */
@@ -54,6 +57,23 @@ public final class NetworkPolicy {
     return denial;
   }
 
+  /**
+   * Whether the guest may look {@code name} up. A lookup only yields addresses: each use of one is
+   * still decided by {@link #decide}. A denial is logged as {@link #decide} logs one.
+   */
+  public Decision decideLookup(String name) {
+    if (lookupAllowed) {
+      return new Decision(true, "--allow-lookup");
+    }
+    Decision denial = Decision.deniedByDefault();
+    LOG.log(
+        Level.WARNING,
+        "denied name lookup of {0} (rule: {1}; no --allow-lookup grant)",
+        name,
+        denial.rule());
+    return denial;
+  }
+
   /** The rules that allow {@code use}, in the order they were granted. */
   public List<AddressRule> allowRules(NetworkUse use) {
     return allowed.getOrDefault(use, List.of());
@@ -62,8 +82,15 @@ public final class NetworkPolicy {
   /** Collects grants; {@link #build} yields an immutable policy. */
   public static final class Builder {
     private final Map<NetworkUse, List<AddressRule>> allowed = new EnumMap<>(NetworkUse.class);
+    private boolean lookupAllowed;
 
     private Builder() {}
+
+    /** Allows the guest to look names up (the addresses it gets are still checked per use). */
+    public Builder allowLookup() {
+      lookupAllowed = true;
+      return this;
+    }
 
     /** Allows {@code use} for addresses that {@code rule} matches. */
     public Builder allow(NetworkUse use, AddressRule rule) {
@@ -79,7 +106,7 @@ public final class NetworkPolicy {
     public NetworkPolicy build() {
       Map<NetworkUse, List<AddressRule>> copy = new EnumMap<>(NetworkUse.class);
       allowed.forEach((use, rules) -> copy.put(use, List.copyOf(rules)));
-      return new NetworkPolicy(copy);
+      return new NetworkPolicy(copy, lookupAllowed);
     }
   }
 }

@@ -4,7 +4,9 @@ package dev.wasisockets.policy;
 public enum NetworkUse {
   TCP_CONNECT("tcp connect", "--allow-connect"),
   /** Binding a local address, to listen on it or to connect from it. */
-  BIND("bind", "--allow-bind");
+  BIND("bind", "--allow-bind"),
+  /** Sending UDP datagrams to an address (send_to, or connect to set the default peer). */
+  UDP_SEND("udp send", "--allow-udp");
 
   private final String description;
   private final String grantFlag;

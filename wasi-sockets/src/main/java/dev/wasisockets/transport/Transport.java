@@ -2,8 +2,10 @@ package dev.wasisockets.transport;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.util.List;
 
 /**
  * Where guest sockets really go: OS sockets ({@code direct}), a tunnel to a wasmnet server, or an
@@ -17,6 +19,17 @@ public interface Transport extends Closeable {
 
   /** A new, unconnected TCP channel for {@code family} (INET or INET6). */
   TcpChannel openTcp(StandardProtocolFamily family) throws IOException;
+
+  /** A new, unbound UDP channel for {@code family}. */
+  UdpChannel openUdp(StandardProtocolFamily family) throws IOException;
+
+  /**
+   * The addresses {@code host} resolves to (a name the policy has already allowed), in the
+   * resolver's order.
+   *
+   * @throws java.net.UnknownHostException if it resolves to nothing
+   */
+  List<InetAddress> resolve(String host) throws IOException;
 
   /** A TCP socket bound to {@code local} and listening, with room for {@code backlog} pending. */
   TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException;

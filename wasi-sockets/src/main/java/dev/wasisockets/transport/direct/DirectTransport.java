@@ -4,14 +4,18 @@ import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +29,24 @@ public final class DirectTransport implements Transport {
   @Override
   public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
     return adopt(SocketChannel.open(family));
+  }
+
+  @Override
+  public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
+    DatagramChannel channel = DatagramChannel.open(family);
+    try {
+      channel.configureBlocking(false);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    return new DirectUdpChannel(channel, this);
+  }
+
+  /** Through the JDK's resolver (the OS's, with the JDK's cache); a literal is never looked up. */
+  @Override
+  public List<InetAddress> resolve(String host) throws IOException {
+    return List.of(InetAddress.getAllByName(host));
   }
 
   @Override

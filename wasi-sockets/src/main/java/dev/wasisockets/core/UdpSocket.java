@@ -1,0 +1,218 @@
+package dev.wasisockets.core;
+
+import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.transport.Readiness;
+import dev.wasisockets.transport.TransportChannel;
+import dev.wasisockets.transport.UdpChannel;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+
+/**
+ * A UDP socket. Every destination passes the policy ({@link NetworkUse#UDP_SEND}): each {@code
+ * send_to}, and {@code connect}, which sets the default peer for {@code send}/{@code fd_write}. A
+ * socket that sends before binding is bound by the OS to a free port, as on POSIX.
+ */
+public final class UdpSocket extends GuestSocket {
+  private final NetworkAccess network;
+  private final StandardProtocolFamily family;
+  private final UdpChannel channel;
+  private InetSocketAddress peer;
+  private boolean bound;
+  private boolean closed;
+
+  private UdpSocket(NetworkAccess network, StandardProtocolFamily family, UdpChannel channel) {
+    this.network = network;
+    this.family = family;
+    this.channel = channel;
+  }
+
+  /** A new unbound socket of {@code family} (INET or INET6). */
+  public static UdpSocket open(NetworkAccess network, StandardProtocolFamily family) {
+    try {
+      return new UdpSocket(network, family, network.transport().openUdp(family));
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  @Override
+  public int fileType() {
+    return FILETYPE_SOCKET_DGRAM;
+  }
+
+  /** Binds the local address, if the policy allows binding it (EACCES otherwise). */
+  public void bind(InetSocketAddress local) {
+    if (bound) {
+      throw new ErrnoException(Errno.EINVAL, "the socket is already bound");
+    }
+    requireFamily(local.getAddress());
+    network.check(NetworkUse.BIND, local);
+    try {
+      channel.bind(local);
+      bound = true;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /** Sets the default peer, if the policy allows sending to it. */
+  public void connect(InetSocketAddress remote) {
+    requireFamily(remote.getAddress());
+    network.check(NetworkUse.UDP_SEND, remote);
+    try {
+      channel.connect(remote);
+      peer = remote;
+      bound = true;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /**
+   * Sends {@code srcs}, joined, as one datagram to {@code target} if the policy allows it. Returns
+   * the count sent. EMSGSIZE for more than a datagram holds.
+   */
+  public int sendTo(ByteBuffer[] srcs, InetSocketAddress target) {
+    requireFamily(target.getAddress());
+    network.check(NetworkUse.UDP_SEND, target);
+    return send(join(srcs), target);
+  }
+
+  /**
+   * Receives one datagram into {@code dst}, which should hold 64 KiB so nothing is cut: the caller
+   * compares what arrived with what the guest can take. Returns the sender.
+   */
+  public InetSocketAddress receiveFrom(ByteBuffer dst) {
+    try {
+      while (true) {
+        InetSocketAddress source = channel.receive(dst);
+        if (source != null) {
+          return source;
+        }
+        if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
+          throw new ErrnoException(Errno.EAGAIN);
+        }
+      }
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /** One datagram; what does not fit in {@code dst} is lost, as POSIX {@code read} does. */
+  @Override
+  public int read(ByteBuffer dst) {
+    int start = dst.position();
+    receiveFrom(dst);
+    return dst.position() - start;
+  }
+
+  /** One datagram to the default peer: EDESTADDRREQ if there is none. */
+  @Override
+  public long write(ByteBuffer[] srcs) {
+    if (peer == null) {
+      throw new ErrnoException(Errno.EDESTADDRREQ, "no default peer; use send_to or connect");
+    }
+    return send(join(srcs), peer);
+  }
+
+  @Override
+  public void shutdown(int how) {
+    if (peer == null) {
+      throw new ErrnoException(Errno.ENOTCONN);
+    }
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    try {
+      InetSocketAddress local = channel.localAddress();
+      return local != null ? local : new InetSocketAddress(wildcard(), 0);
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    if (peer == null) {
+      throw new ErrnoException(Errno.ENOTCONN);
+    }
+    return peer;
+  }
+
+  @Override
+  public int pollInterest(boolean write) {
+    return write ? Readiness.WRITE : Readiness.READ;
+  }
+
+  @Override
+  public TransportChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+  }
+
+  private int send(ByteBuffer datagram, InetSocketAddress target) {
+    if (closed) {
+      throw new ErrnoException(Errno.EBADF);
+    }
+    try {
+      while (true) {
+        int sent = channel.send(datagram, target);
+        if (sent > 0 || !datagram.hasRemaining()) {
+          bound = true;
+          return sent;
+        }
+        if (isNonBlocking() || !network.awaitReady(channel, Readiness.WRITE, sendWait())) {
+          throw new ErrnoException(Errno.EAGAIN);
+        }
+      }
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().contains("too long")) {
+        throw new ErrnoException(Errno.EMSGSIZE, e.getMessage());
+      }
+      throw ErrnoException.of(e);
+    }
+  }
+
+  private static ByteBuffer join(ByteBuffer[] srcs) {
+    if (srcs.length == 1) {
+      return srcs[0];
+    }
+    int total = 0;
+    for (ByteBuffer src : srcs) {
+      total += src.remaining();
+    }
+    ByteBuffer joined = ByteBuffer.allocate(total);
+    for (ByteBuffer src : srcs) {
+      joined.put(src);
+    }
+    return joined.flip();
+  }
+
+  private InetAddress wildcard() {
+    try {
+      return InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::");
+    } catch (IOException e) {
+      throw new AssertionError("a literal always parses", e);
+    }
+  }
+
+  private void requireFamily(InetAddress address) {
+    if (family == StandardProtocolFamily.INET && address instanceof Inet6Address) {
+      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
+    }
+  }
+}
