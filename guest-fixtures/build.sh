@@ -40,7 +40,7 @@ fi
 
 # C guests: clang + wasi-libc. Extension imports are declared in the source with
 # import_module/import_name, since wasi-libc has no socket()/connect().
-for src in "$fixtures"/c/*.c; do
+for src in "$fixtures"/c/*.c; do  # headers (*.h) beside them are shared
   out="${src%.c}.wasm"
   echo "clang  $(basename "$src") -> $(basename "$out")"
   clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -s -o "$out" "$src"

@@ -49,6 +49,19 @@ public final class GuestRun {
             .withWasiOptions(output.options(args))
             .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .build();
+    return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());
+  }
+
+  /** Starts a guest on its own thread, with no preopened socket; its server port is 0. */
+  public static Server start(byte[] wasm, Mode mode, NetworkPolicy policy, String... args) {
+    Output output = new Output();
+    WasiSockets sockets =
+        WasiSockets.builder().withWasiOptions(output.options(args)).withPolicy(policy).build();
+    return start(wasm, mode, sockets, output, new InetSocketAddress(0));
+  }
+
+  private static Server start(
+      byte[] wasm, Mode mode, WasiSockets sockets, Output output, InetSocketAddress listening) {
     WasmModule module = Parser.parse(wasm);
     CompletableFuture<Result> result = new CompletableFuture<>();
     Thread thread =
@@ -63,7 +76,7 @@ public final class GuestRun {
             "guest-server");
     thread.setDaemon(true);
     thread.start();
-    return new Server(sockets.preopenedSockets().get(0).localAddress().getPort(), result, thread);
+    return new Server(listening.getPort(), result, thread);
   }
 
   /** A guest serving on a loopback port. */

@@ -63,6 +63,31 @@ final class RunCommand implements Callable<Integer> {
   private List<AddressRule> allowConnect = new ArrayList<>();
 
   @Option(
+      names = "--allow-bind",
+      paramLabel = "ADDR[:PORT[-PORT]]",
+      converter = AddressRuleConverter.class,
+      description = {
+        "Allow binding local addresses (to listen, or to receive UDP) that match. Repeatable.",
+        "E.g. 127.0.0.1:8000-8999"
+      })
+  private List<AddressRule> allowBind = new ArrayList<>();
+
+  @Option(
+      names = "--allow-udp",
+      paramLabel = "ADDR[:PORT[-PORT]]",
+      converter = AddressRuleConverter.class,
+      description = "Allow sending UDP datagrams to matching addresses. Repeatable.")
+  private List<AddressRule> allowUdp = new ArrayList<>();
+
+  @Option(
+      names = "--allow-lookup",
+      description = {
+        "Allow the guest to look names up (sock_getaddrinfo). Each address it gets is still",
+        "checked against the grants when it is used."
+      })
+  private boolean allowLookup;
+
+  @Option(
       names = "--tcplisten",
       paramLabel = "ADDR:PORT",
       converter = SocketAddressConverter.class,
@@ -120,6 +145,11 @@ final class RunCommand implements Callable<Integer> {
     }
     NetworkPolicy.Builder policy = NetworkPolicy.builder();
     allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
+    allowBind.forEach(rule -> policy.allow(NetworkUse.BIND, rule));
+    allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
+    if (allowLookup) {
+      policy.allowLookup();
+    }
     try (WasiSockets sockets = sockets(policy.build())) {
       for (PreopenedSocket socket : sockets.preopenedSockets()) {
         stderr.println(

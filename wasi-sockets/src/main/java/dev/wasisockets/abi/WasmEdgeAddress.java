@@ -62,26 +62,22 @@ final class WasmEdgeAddress {
   }
 
   /**
-   * Writes {@code address} into the buffer a descriptor names: raw bytes for a 4- or 16-byte buffer
-   * (an IPv4 address in 16 bytes as IPv4-mapped IPv6), a family tag and the bytes for 128. Returns
-   * the WasmEdge family of the address.
+   * Writes {@code address} into the buffer a descriptor names: for a 4- or 16-byte buffer, the raw
+   * bytes at offset 0 (4 for IPv4 even in 16 bytes: the V1 calls report the family beside it, and
+   * wasmedge_wasi_socket reads 4 bytes when it says IPv4); for 128, a family tag and the bytes.
+   * Returns the WasmEdge family of the address.
    */
   static int write(GuestMemory memory, int descriptor, InetAddress address) {
     int buffer = memory.readI32(descriptor);
     int length = memory.readI32(descriptor + 4);
-    boolean ipv4 = address instanceof Inet4Address;
-    int family = ipv4 ? FAMILY_INET4 : FAMILY_INET6;
     byte[] raw = address.getAddress();
+    int family = address instanceof Inet4Address ? FAMILY_INET4 : FAMILY_INET6;
     switch (length) {
-      case 4 -> {
-        if (!ipv4) {
+      case 4, 16 -> {
+        if (raw.length > length) {
           throw new ErrnoException(Errno.EINVAL, "an IPv6 address does not fit in 4 bytes");
         }
-        memory.write(buffer, raw, 0, 4);
-      }
-      case 16 -> {
-        byte[] wide = ipv4 ? mapped(raw) : raw;
-        memory.write(buffer, wide, 0, 16);
+        memory.write(buffer, raw, 0, raw.length);
       }
       case TAGGED_LENGTH -> {
         byte[] tagged = new byte[TAGGED_LENGTH];
@@ -94,14 +90,6 @@ final class WasmEdgeAddress {
               Errno.EINVAL, "address buffer length " + length + " is not 4, 16 or 128");
     }
     return family;
-  }
-
-  private static byte[] mapped(byte[] ipv4) {
-    byte[] wide = new byte[16];
-    wide[10] = (byte) 0xFF;
-    wide[11] = (byte) 0xFF;
-    System.arraycopy(ipv4, 0, wide, 12, 4);
-    return wide;
   }
 
   private static byte[] readTagged(GuestMemory memory, int buffer) {
