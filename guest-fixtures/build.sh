@@ -3,7 +3,8 @@
 # The built .wasm files are committed: the tests load them, so neither CI nor a newcomer needs
 # the toolchains. Run this after changing a fixture's source.
 #
-# Usage: guest-fixtures/build.sh            (installs missing toolchains with apt-get when root)
+# Usage: guest-fixtures/build.sh            (installs missing toolchains with apt-get when root,
+#                                            and the AssemblyScript compiler with npm)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -61,3 +62,15 @@ for dir in "$fixtures"/go/*/; do
   (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-trimpath GOCACHE="${TMPDIR:-/tmp}/wasi-sockets-gocache" \
     /usr/lib/go-1.23/bin/go build -ldflags=-buildid= -o "../$name.wasm" .)
 done
+
+# AssemblyScript guests: the compiler and the WASI shim from npm, pinned in assemblyscript/.
+if ls "$fixtures"/assemblyscript/*.ts >/dev/null 2>&1; then
+  (cd "$here/assemblyscript" && npm ci --no-audit --no-fund --silent)
+  for src in "$fixtures"/assemblyscript/*.ts; do
+    out="${src%.ts}.wasm"
+    echo "asc    $(basename "$src") -> $(basename "$out")"
+    # The shim's config names its library relative to the working directory.
+    (cd "$here/assemblyscript" && ./node_modules/.bin/asc "$src" \
+      --config ./node_modules/@assemblyscript/wasi-shim/asconfig.json -O3 --noAssert -o "$out")
+  done
+fi

@@ -46,9 +46,11 @@ public final class WasiSockets implements AutoCloseable {
   private final SocketContext context;
   private final Preview1Imports preview1;
   private final List<PreopenedSocket> preopenedSockets = new ArrayList<>();
+  private final Dialect dialect;
 
   private WasiSockets(Builder builder) {
     this.wasi = WasiPreview1.builder().withOptions(builder.wasiOptions).build();
+    this.dialect = builder.dialect;
     // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same,
     // and preopened sockets come after all of them (abi.md §12: a preopen scan that meets a
     // socket first would stop before the directories).
@@ -78,13 +80,13 @@ public final class WasiSockets implements AutoCloseable {
 
   /**
    * The host functions for {@code module}'s imports from {@code wasi_snapshot_preview1}, each
-   * chosen by name and Wasm type. Add them to your own {@link ImportValues} when the guest also
-   * imports functions of yours.
+   * chosen by name and Wasm type among those of the configured {@link Dialect}. Add them to your
+   * own {@link ImportValues} when the guest also imports functions of yours.
    *
    * @throws UnsupportedImportException naming every preview 1 import this host lacks
    */
   public List<HostFunction> toHostFunctions(WasmModule module) {
-    return preview1.resolve(module);
+    return preview1.resolve(module, dialect);
   }
 
   /**
@@ -147,8 +149,15 @@ public final class WasiSockets implements AutoCloseable {
     private NetworkPolicy policy = NetworkPolicy.denyAll();
     private Transport transport;
     private final List<InetSocketAddress> tcpListeners = new ArrayList<>();
+    private Dialect dialect = Dialect.AUTO;
 
     private Builder() {}
+
+    /** Which socket ABI the guest speaks. Default: {@link Dialect#AUTO}, from its imports. */
+    public Builder withDialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect);
+      return this;
+    }
 
     /**
      * Preopens a TCP listener on {@code address} (port 0: a free port) for the guest, as {@code

@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.Dialect;
 import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
@@ -114,6 +115,16 @@ final class RunCommand implements Callable<Integer> {
   private List<String> directories = new ArrayList<>();
 
   @Option(
+      names = "--abi",
+      paramLabel = "DIALECT",
+      converter = DialectConverter.class,
+      description = {
+        "The socket ABI the guest speaks: auto (default: decided from its imports), preview1,",
+        "wasmedge or legacy2020. See docs/architecture.md for how auto decides."
+      })
+  private Dialect dialect = Dialect.AUTO;
+
+  @Option(
       names = "--interpreter",
       description = "Run the guest in Chicory's interpreter instead of compiling it to bytecode.")
   private boolean interpreter;
@@ -177,7 +188,10 @@ final class RunCommand implements Callable<Integer> {
 
   private WasiSockets sockets(NetworkPolicy policy) {
     WasiSockets.Builder builder =
-        WasiSockets.builder().withWasiOptions(wasiOptions()).withPolicy(policy);
+        WasiSockets.builder()
+            .withWasiOptions(wasiOptions())
+            .withPolicy(policy)
+            .withDialect(dialect);
     tcpListeners.forEach(builder::withTcpListener);
     try {
       return builder.build();
@@ -258,6 +272,20 @@ final class RunCommand implements Callable<Integer> {
 
   private ParameterException usageError(String message) {
     return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** Reads {@code --abi} values by their {@link Dialect#flagName()}. */
+  static final class DialectConverter implements ITypeConverter<Dialect> {
+    @Override
+    public Dialect convert(String value) {
+      for (Dialect dialect : Dialect.values()) {
+        if (dialect.flagName().equals(value)) {
+          return dialect;
+        }
+      }
+      throw new TypeConversionException(
+          "'" + value + "' is not one of auto, preview1, wasmedge, legacy2020");
+    }
   }
 
   /** Reads {@code --tcplisten} values; a bad one is a usage error naming it. */

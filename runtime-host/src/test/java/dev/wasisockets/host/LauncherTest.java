@@ -161,6 +161,23 @@ class LauncherTest {
   }
 
   @Test
+  void abiChoosesWhatAnAmbiguousImportMeans() throws IOException {
+    Path client = GuestFixture.AS_HTTP_CLIENT.copyTo(dir);
+
+    // Forced to WasmEdge's meaning, the 2020 client's port (9) is read as the address of an
+    // address descriptor, whose length is then no valid one: EINVAL.
+    assertThat(launch("run", "--abi", "wasmedge", client.toString(), "127.0.0.1", "9", "/"))
+        .isEqualTo(28);
+    assertThat(stderr()).isEqualTo("sock_connect failed: errno 28\n");
+  }
+
+  @Test
+  void anUnknownAbiExitsTwo() {
+    assertThat(launch("run", "--abi", "wasix", "guest.wasm")).isEqualTo(2);
+    assertThat(stderr()).contains("'wasix' is not one of auto, preview1, wasmedge, legacy2020");
+  }
+
+  @Test
   void noCommandExitsTwo() {
     assertThat(launch()).isEqualTo(2);
   }

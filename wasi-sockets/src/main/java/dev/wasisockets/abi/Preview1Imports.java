@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
+import dev.wasisockets.Dialect;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
@@ -15,6 +16,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +25,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Every function a guest can import from {@code wasi_snapshot_preview1} on this host: our socket
- * dialects and socket-aware {@code fd_*} functions first, then the rest of Chicory's WASI with each
- * descriptor argument translated from the guest's number to Chicory's.
+ * Every function a guest can import from {@code wasi_snapshot_preview1} on this host, grouped by
+ * {@link Dialect}: preview 1 (our socket-aware functions first, then the rest of Chicory's WASI
+ * with each descriptor argument translated from the guest's number to Chicory's), and what the
+ * WasmEdge and 2020 dialects add to it.
  *
  * <p>This is also the one place where a failed call becomes an errno: every function is wrapped so
  * that an {@link ErrnoException} thrown anywhere below returns its errno to the guest.
@@ -35,49 +38,98 @@ public final class Preview1Imports {
 
   private static final Logger LOG = System.getLogger(Preview1Imports.class.getName());
 
-  private final Map<String, List<HostFunction>> byName = new LinkedHashMap<>();
+  /** Imports only the WasmEdge extension has: one of them makes a module a WasmEdge guest. */
+  private static final Set<String> WASMEDGE_ONLY =
+      Set.of(
+          "sock_open",
+          "sock_bind",
+          "sock_listen",
+          "sock_getaddrinfo",
+          "sock_getlocaladdr",
+          "sock_getpeeraddr",
+          "sock_recv_from",
+          "sock_send_to",
+          "sock_getsockopt",
+          "sock_setsockopt",
+          "epoll_oneoff");
+
+  private final Map<Dialect, List<HostFunction>> byDialect = new EnumMap<>(Dialect.class);
   private final List<HostFunction> implementedHere = new ArrayList<>();
 
   public Preview1Imports(WasiPreview1 wasi, SocketContext context, Clock realtime) {
     SocketStreamIo io = new SocketStreamIo();
     WasiDescriptorFunctions descriptors = new WasiDescriptorFunctions(wasi, context, io);
-    List<HostFunction> ours = new ArrayList<>();
-    ours.addAll(List.of(WasiDescriptorFunctions_ModuleFactory.toHostFunctions(descriptors)));
-    ours.addAll(
+    List<HostFunction> preview1 = new ArrayList<>();
+    preview1.addAll(List.of(WasiDescriptorFunctions_ModuleFactory.toHostFunctions(descriptors)));
+    preview1.addAll(
         List.of(Preview1Sockets_ModuleFactory.toHostFunctions(new Preview1Sockets(context, io))));
-    ours.addAll(
-        List.of(WasmEdgeSockets_ModuleFactory.toHostFunctions(new WasmEdgeSockets(context))));
-    ours.addAll(
+    preview1.addAll(
         List.of(Preview1Poll_ModuleFactory.toHostFunctions(new Preview1Poll(context, realtime))));
-    ours.addAll(
+
+    List<HostFunction> wasmEdge = new ArrayList<>();
+    wasmEdge.addAll(
+        List.of(WasmEdgeSockets_ModuleFactory.toHostFunctions(new WasmEdgeSockets(context))));
+    wasmEdge.addAll(
         List.of(
             WasmEdgeDatagrams_ModuleFactory.toHostFunctions(new WasmEdgeDatagrams(context, io))));
-    ours.addAll(
+    wasmEdge.addAll(
         List.of(
             WasmEdgeSocketOptions_ModuleFactory.toHostFunctions(
                 new WasmEdgeSocketOptions(context))));
-    ours.addAll(
+    wasmEdge.addAll(
         List.of(WasmEdgeNameLookup_ModuleFactory.toHostFunctions(new WasmEdgeNameLookup(context))));
+
+    List<HostFunction> legacy2020 =
+        List.of(Legacy2020Sockets_ModuleFactory.toHostFunctions(new Legacy2020Sockets(context)));
+
     Set<String> replaced = new HashSet<>();
-    for (HostFunction function : ours) {
-      add(function);
-      replaced.add(function.name());
+    for (List<HostFunction> group : List.of(preview1, wasmEdge, legacy2020)) {
+      implementedHere.addAll(group);
+      group.forEach(f -> replaced.add(f.name()));
     }
-    implementedHere.addAll(ours);
     for (HostFunction function : wasi.toHostFunctions()) {
       if (!replaced.contains(function.name())) {
-        add(translatingDescriptors(function, descriptors));
+        preview1.add(translatingDescriptors(function, descriptors));
       }
     }
+    byDialect.put(Dialect.PREVIEW1, guarded(preview1));
+    byDialect.put(Dialect.WASMEDGE, guarded(wasmEdge));
+    byDialect.put(Dialect.LEGACY_2020, guarded(legacy2020));
+  }
+
+  /** The dialect {@link Dialect#AUTO} picks for {@code module} (see there for the rule). */
+  public static Dialect detect(WasmModule module) {
+    boolean connect = false;
+    var imports = module.importSection();
+    for (int i = 0; i < imports.importCount(); i++) {
+      Import wanted = imports.getImport(i);
+      if (!wanted.module().equals(MODULE) || wanted.importType() != ExternalType.FUNCTION) {
+        continue;
+      }
+      if (WASMEDGE_ONLY.contains(wanted.name())
+          || (wanted.name().equals("sock_accept") && type(module, wanted).params().size() == 2)) {
+        return Dialect.WASMEDGE;
+      }
+      connect |= wanted.name().equals("sock_connect");
+    }
+    return connect ? Dialect.LEGACY_2020 : Dialect.PREVIEW1;
   }
 
   /**
    * The host function for each of {@code module}'s imports from {@code wasi_snapshot_preview1},
-   * chosen by name and exact Wasm type.
+   * chosen by name and exact Wasm type among the functions of {@code dialect} ({@link
+   * Dialect#AUTO}: {@link #detect}).
    *
    * @throws UnsupportedImportException naming every such import this host lacks
    */
-  public List<HostFunction> resolve(WasmModule module) {
+  public List<HostFunction> resolve(WasmModule module, Dialect dialect) {
+    Dialect chosen = dialect == Dialect.AUTO ? detect(module) : dialect;
+    Map<String, List<HostFunction>> byName = new LinkedHashMap<>();
+    for (Dialect group : List.of(chosen, Dialect.PREVIEW1)) {
+      for (HostFunction function : byDialect.get(group)) {
+        byName.computeIfAbsent(function.name(), n -> new ArrayList<>()).add(function);
+      }
+    }
     List<HostFunction> resolved = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     var imports = module.importSection();
@@ -92,7 +144,7 @@ public final class Preview1Imports {
             "guest imports " + name + " as a " + kind(wanted) + "; this host provides functions");
         continue;
       }
-      FunctionType type = module.typeSection().getType(((FunctionImport) wanted).typeIndex());
+      FunctionType type = type(module, wanted);
       List<HostFunction> candidates = byName.getOrDefault(wanted.name(), List.of());
       HostFunction match =
           candidates.stream().filter(f -> f.functionType().equals(type)).findFirst().orElse(null);
@@ -104,7 +156,8 @@ public final class Preview1Imports {
                 + name
                 + " "
                 + ImportDescriptions.describe(type)
-                + ", which this host does not provide");
+                + ", which this host does not provide"
+                + (chosen == Dialect.PREVIEW1 ? "" : " in the " + chosen.flagName() + " dialect"));
       } else {
         problems.add(
             "guest imports "
@@ -114,7 +167,8 @@ public final class Preview1Imports {
                 + ", but this host provides "
                 + candidates.stream()
                     .map(f -> ImportDescriptions.describe(f.functionType()))
-                    .collect(Collectors.joining(" or ")));
+                    .collect(Collectors.joining(" or "))
+                + (chosen == Dialect.PREVIEW1 ? "" : " in the " + chosen.flagName() + " dialect"));
       }
     }
     if (!problems.isEmpty()) {
@@ -128,12 +182,16 @@ public final class Preview1Imports {
     return List.copyOf(implementedHere);
   }
 
+  private static FunctionType type(WasmModule module, Import wanted) {
+    return module.typeSection().getType(((FunctionImport) wanted).typeIndex());
+  }
+
   static String kind(Import wanted) {
     return wanted.importType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private void add(HostFunction function) {
-    byName.computeIfAbsent(function.name(), n -> new ArrayList<>()).add(returningErrno(function));
+  private static List<HostFunction> guarded(List<HostFunction> functions) {
+    return functions.stream().map(Preview1Imports::returningErrno).toList();
   }
 
   private static HostFunction returningErrno(HostFunction function) {

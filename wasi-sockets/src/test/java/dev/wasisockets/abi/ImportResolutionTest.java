@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.Dialect;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ImportResolutionTest {
 
@@ -35,9 +39,10 @@ class ImportResolutionTest {
                           "guest imports env.host_clock () -> i64,"
                               + " which this host does not provide",
                           "guest imports wasi_snapshot_preview1.sock_frobnicate (i32) -> i32,"
-                              + " which this host does not provide",
+                              + " which this host does not provide in the wasmedge dialect",
                           "guest imports wasi_snapshot_preview1.sock_open as (i32) -> i32,"
-                              + " but this host provides (i32, i32, i32) -> i32"));
+                              + " but this host provides (i32, i32, i32) -> i32"
+                              + " in the wasmedge dialect"));
     }
   }
 
@@ -56,6 +61,51 @@ class ImportResolutionTest {
       assertThat(sockets.toHostFunctions(module))
           .singleElement()
           .satisfies(f -> assertThat(f.name()).isEqualTo("sock_open"));
+    }
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "'fd_write:4', PREVIEW1",
+    "'sock_accept:3,sock_recv:6', PREVIEW1",
+    "'sock_connect:3,sock_send:5', LEGACY_2020",
+    "'sock_connect:3,sock_open:3', WASMEDGE",
+    "'sock_getaddrinfo:8', WASMEDGE",
+    "'sock_accept:2', WASMEDGE",
+    "'epoll_oneoff:4', WASMEDGE",
+  })
+  void autoPicksTheDialectFromTheImports(String imports, Dialect expected) {
+    StringBuilder wat = new StringBuilder("(module\n");
+    for (String entry : imports.split(",")) {
+      String[] nameAndParams = entry.split(":");
+      wat.append("  (import \"wasi_snapshot_preview1\" \"")
+          .append(nameAndParams[0])
+          .append("\" (func")
+          .append(" (param i32)".repeat(Integer.parseInt(nameAndParams[1])))
+          .append(" (result i32)))\n");
+    }
+    wat.append(")");
+
+    assertThat(Preview1Imports.detect(module(wat.toString()))).isEqualTo(expected);
+  }
+
+  @Test
+  void theSameSockConnectMeansWhatTheChosenDialectSays() {
+    WasmModule module =
+        module(
+            """
+            (module
+              (import "wasi_snapshot_preview1" "sock_connect"
+                (func (param i32 i32 i32) (result i32))))
+            """);
+    for (Dialect dialect : List.of(Dialect.WASMEDGE, Dialect.LEGACY_2020)) {
+      try (WasiSockets sockets = WasiSockets.builder().withDialect(dialect).build()) {
+        assertThat(sockets.toHostFunctions(module)).hasSize(1);
+      }
+    }
+    try (WasiSockets sockets = WasiSockets.builder().withDialect(Dialect.PREVIEW1).build()) {
+      assertThatThrownBy(() -> sockets.toHostFunctions(module))
+          .hasMessageContaining("sock_connect (i32, i32, i32) -> i32, which this host does not");
     }
   }
 
