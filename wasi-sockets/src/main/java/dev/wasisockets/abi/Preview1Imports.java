@@ -78,6 +78,8 @@ public final class Preview1Imports {
                 new WasmEdgeSocketOptions(context))));
     wasmEdge.addAll(
         List.of(WasmEdgeNameLookup_ModuleFactory.toHostFunctions(new WasmEdgeNameLookup(context))));
+    wasmEdge.addAll(
+        List.of(WasmEdgeEpoll_ModuleFactory.toHostFunctions(new WasmEdgeEpoll(context, realtime))));
 
     List<HostFunction> legacy2020 =
         List.of(Legacy2020Sockets_ModuleFactory.toHostFunctions(new Legacy2020Sockets(context)));

@@ -3,192 +3,24 @@ package dev.wasisockets.abi;
 import com.dylibso.chicory.annotations.HostModule;
 import com.dylibso.chicory.annotations.WasmExport;
 import com.dylibso.chicory.runtime.Memory;
-import dev.wasisockets.core.Descriptor;
-import dev.wasisockets.core.DescriptorTable;
-import dev.wasisockets.core.Errno;
-import dev.wasisockets.core.ErrnoException;
-import dev.wasisockets.core.GuestSocket;
 import dev.wasisockets.core.SocketContext;
-import dev.wasisockets.transport.ReadinessSet;
-import dev.wasisockets.transport.Transport;
-import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.Arrays;
 
 /**
- * {@code poll_oneoff}: waits on sockets, files and clocks in one call, on the guest's own thread
- * (abi.md §11). Replaces Chicory's, which knows nothing of our sockets.
- *
- * <p>Level-triggered, as every preview 1 guest expects: a condition that holds is reported each
- * time. Files and stdio are always ready (as regular files are to POSIX poll). A problem with one
- * subscription (an unknown descriptor) is reported in its event's error field, never as the
- * function's errno: Go's runtime throws on any errno here but EINTR.
+ * {@code poll_oneoff}, level-triggered, over sockets, files and clocks ({@link SubscriptionWait}).
+ * Replaces Chicory's, which knows nothing of our sockets.
  */
 @HostModule("wasi_snapshot_preview1")
 public final class Preview1Poll {
-  private static final int SUBSCRIPTION_SIZE = 48;
-  private static final int EVENT_SIZE = 32;
-  private static final int EVENTTYPE_CLOCK = 0;
-  private static final int EVENTTYPE_FD_READ = 1;
-  private static final int EVENTTYPE_FD_WRITE = 2;
-  private static final int CLOCK_REALTIME = 0;
-  private static final int CLOCK_MONOTONIC = 1;
-  private static final int SUBCLOCKFLAGS_ABSTIME = 1;
-  private static final long NO_DEADLINE = Long.MAX_VALUE;
-
-  private final DescriptorTable descriptors;
-  private final Transport transport;
-  private final Clock realtime;
-  private final ReadinessSet waits = new ReadinessSet();
-  // Per subscription of the current call: its index in `waits` (-1: none), its clock deadline
-  // (System.nanoTime based; NO_DEADLINE: none), and the error of an event due at once (-1: none).
-  private int[] waitIndex = new int[8];
-  private long[] deadline = new long[8];
-  private int[] immediateError = new int[8];
+  private final SubscriptionWait wait;
 
   Preview1Poll(SocketContext context, Clock realtime) {
-    this.descriptors = context.descriptors();
-    this.transport = context.network().transport();
-    this.realtime = realtime;
+    this.wait = new SubscriptionWait(context, realtime, false);
   }
 
   /** {@code poll_oneoff(in, out, nsubscriptions, *nevents) -> errno} */
   @WasmExport
   public int pollOneoff(Memory memory, int in, int out, int nsubscriptions, int neventsPtr) {
-    GuestMemory guest = new GuestMemory(memory);
-    if (nsubscriptions <= 0) {
-      throw new ErrnoException(Errno.EINVAL, "no subscriptions");
-    }
-    guest.check(in, (long) nsubscriptions * SUBSCRIPTION_SIZE);
-    guest.check(out, (long) nsubscriptions * EVENT_SIZE);
-    guest.check(neventsPtr, 4);
-    grow(nsubscriptions);
-    waits.clear();
-    try {
-      long now = System.nanoTime();
-      long earliest = NO_DEADLINE;
-      boolean anyImmediate = false;
-      for (int i = 0; i < nsubscriptions; i++) {
-        subscribe(guest, in + i * SUBSCRIPTION_SIZE, i, now);
-        earliest = Math.min(earliest, deadline[i]);
-        anyImmediate |= immediateError[i] >= 0;
-      }
-      int written = 0;
-      while (written == 0) {
-        long timeout;
-        if (anyImmediate) {
-          timeout = 0;
-        } else if (earliest == NO_DEADLINE) {
-          timeout = -1;
-        } else {
-          timeout = Math.max(0, earliest - System.nanoTime());
-        }
-        try {
-          transport.await(waits, timeout);
-        } catch (IOException e) {
-          throw ErrnoException.of(e);
-        }
-        written = writeEvents(guest, in, out, nsubscriptions, System.nanoTime());
-      }
-      guest.writeI32(neventsPtr, written);
-      return Errno.SUCCESS.code();
-    } finally {
-      waits.clear();
-    }
-  }
-
-  /** Reads subscription {@code index} at {@code at} and records what it waits for. */
-  private void subscribe(GuestMemory guest, int at, int index, long now) {
-    waitIndex[index] = -1;
-    deadline[index] = NO_DEADLINE;
-    immediateError[index] = -1;
-    int type = guest.readU8(at + 8);
-    switch (type) {
-      case EVENTTYPE_CLOCK -> {
-        int clockId = guest.readI32(at + 16);
-        long timeout = guest.readI64(at + 24);
-        boolean absolute = (guest.readU16(at + 40) & SUBCLOCKFLAGS_ABSTIME) != 0;
-        long relative;
-        if (!absolute) {
-          relative = timeout;
-        } else if (clockId == CLOCK_MONOTONIC) {
-          relative = timeout - now;
-        } else if (clockId == CLOCK_REALTIME) {
-          Instant at0 = realtime.instant();
-          relative = timeout - (at0.getEpochSecond() * 1_000_000_000L + at0.getNano());
-        } else {
-          immediateError[index] = Errno.EINVAL.code(); // no absolute CPU-time deadlines
-          return;
-        }
-        // Unsigned nanoseconds: a huge value is "practically never", not negative.
-        deadline[index] = relative < 0 && !absolute ? NO_DEADLINE : now + Math.max(0, relative);
-        if (deadline[index] < now) {
-          deadline[index] = NO_DEADLINE; // overflow
-        }
-      }
-      case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
-        int fd = guest.readI32(at + 16);
-        Descriptor descriptor;
-        try {
-          descriptor = descriptors.get(fd);
-        } catch (ErrnoException e) {
-          immediateError[index] = e.errno().code();
-          return;
-        }
-        if (!(descriptor instanceof GuestSocket socket)) {
-          immediateError[index] = Errno.SUCCESS.code(); // files and stdio are always ready
-          return;
-        }
-        int interest = socket.pollInterest(type == EVENTTYPE_FD_WRITE);
-        if (interest == GuestSocket.READY_NOW) {
-          immediateError[index] = Errno.SUCCESS.code();
-        } else if (interest != GuestSocket.NEVER) {
-          waitIndex[index] = waits.add(socket.channel(), interest);
-        }
-      }
-      default -> throw new ErrnoException(Errno.EINVAL, "unknown event type " + type);
-    }
-  }
-
-  /** Writes one event per subscription that fired; returns how many. */
-  private int writeEvents(GuestMemory guest, int in, int out, int count, long now) {
-    int written = 0;
-    for (int i = 0; i < count; i++) {
-      boolean fired =
-          immediateError[i] >= 0
-              || (waitIndex[i] >= 0 && waits.ready(waitIndex[i]) != 0)
-              || deadline[i] <= now;
-      if (fired) {
-        int at = in + i * SUBSCRIPTION_SIZE;
-        int type = guest.readU8(at + 8);
-        writeEvent(
-            guest,
-            out + written * EVENT_SIZE,
-            guest.readI64(at),
-            Math.max(immediateError[i], 0),
-            type);
-        written++;
-      }
-    }
-    return written;
-  }
-
-  private static void writeEvent(GuestMemory guest, int at, long userdata, int error, int type) {
-    guest.writeI64(at, userdata);
-    guest.writeU16(at + 8, error);
-    guest.writeU8(at + 10, type);
-    guest.writeU8(at + 11, 0);
-    guest.writeI32(at + 12, 0);
-    guest.writeI64(at + 16, 0); // nbytes: unknown, as wasi-go reports
-    guest.writeI64(at + 24, 0); // flags (u16) and padding
-  }
-
-  private void grow(int count) {
-    if (waitIndex.length < count) {
-      waitIndex = Arrays.copyOf(waitIndex, count);
-      deadline = Arrays.copyOf(deadline, count);
-      immediateError = Arrays.copyOf(immediateError, count);
-    }
+    return wait.poll(memory, in, out, nsubscriptions, neventsPtr);
   }
 }

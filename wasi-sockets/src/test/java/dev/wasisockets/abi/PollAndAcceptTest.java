@@ -146,6 +146,58 @@ class PollAndAcceptTest {
     assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1, NEVENTS)).isEqualTo(EINVAL);
   }
 
+  @Test
+  void epollReportsAWritableSocketOnceUntilItStopsBeingWritable() throws IOException {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      fd(0, 5, FD_WRITE, fd);
+      clock(1, 6, 5_000_000);
+
+      assertThat(epoll(2)).isZero();
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 5, 0, FD_WRITE);
+
+      assertThat(epoll(2)).isZero();
+      assertThat(events()).as("still writable: no new edge, so the clock ends it").isEqualTo(1);
+      assertEvent(0, 6, 0, CLOCK);
+
+      assertThat(poll(2)).as("poll_oneoff is level-triggered").isZero();
+      assertEvent(0, 5, 0, FD_WRITE);
+    }
+  }
+
+  @Test
+  void epollReportsNewDataAgainOnceTheGuestHasDrainedTheSocket() throws IOException {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      assertThat(guest.call("fdstat_set_flags", fd, NONBLOCK)).isZero();
+      fd(0, 1, FD_READ, fd);
+      clock(1, 2, 5_000_000);
+      assertThat(epoll(2)).isZero();
+      assertEvent(0, 2, 0, CLOCK);
+
+      peer.getOutputStream().write("one".getBytes(StandardCharsets.US_ASCII));
+      assertThat(epoll(2)).isZero();
+      assertEvent(0, 1, 0, FD_READ);
+      assertThat(epoll(2)).isZero();
+      assertEvent(0, 2, 0, CLOCK);
+
+      guest.iovec(IOVEC, DATA, 64);
+      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
+      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EAGAIN);
+      assertThat(epoll(2)).isZero();
+      assertEvent(0, 2, 0, CLOCK);
+
+      peer.getOutputStream().write("two".getBytes(StandardCharsets.US_ASCII));
+      assertThat(epoll(2)).isZero();
+      assertEvent(0, 1, 0, FD_READ);
+    }
+  }
+
+  private int epoll(int count) {
+    return guest.call("epoll", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
+  }
+
   private int poll(int count) {
     return guest.call("poll", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
   }

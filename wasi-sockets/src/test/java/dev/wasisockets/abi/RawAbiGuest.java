@@ -74,6 +74,8 @@ final class RawAbiGuest implements AutoCloseable {
           (func $sock_accept (param i32 i32 i32) (result i32)))
         (import "wasi_snapshot_preview1" "poll_oneoff"
           (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "epoll_oneoff"
+          (func $epoll_oneoff (param i32 i32 i32 i32) (result i32)))
         (memory (export "memory") 1)
         (func (export "open") (param i32 i32 i32) (result i32)
           (call $sock_open (local.get 0) (local.get 1) (local.get 2)))
@@ -103,7 +105,9 @@ final class RawAbiGuest implements AutoCloseable {
         (func (export "accept") (param i32 i32 i32) (result i32)
           (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
         (func (export "poll") (param i32 i32 i32 i32) (result i32)
-          (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
+          (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "epoll") (param i32 i32 i32 i32) (result i32)
+          (call $epoll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
       """;
 
   private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
