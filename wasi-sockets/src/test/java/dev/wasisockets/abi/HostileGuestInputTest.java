@@ -31,17 +31,17 @@ class HostileGuestInputTest {
 
   @Test
   void sockOpenWithItsFdPointerOutsideMemoryIsEfaultAndOpensNothing() {
-    assertThat(guest.call("open", INET4, STREAM, PAGE - 2)).isEqualTo(EFAULT);
-    assertThat(guest.call("open", INET4, STREAM, 0x8000_0000L)).isEqualTo(EFAULT);
+    assertThat(guest.call("sock_open", INET4, STREAM, PAGE - 2)).isEqualTo(EFAULT);
+    assertThat(guest.call("sock_open", INET4, STREAM, 0x8000_0000L)).isEqualTo(EFAULT);
 
-    assertThat(guest.call("open", INET4, STREAM, FD_OUT)).isZero();
+    assertThat(guest.call("sock_open", INET4, STREAM, FD_OUT)).isZero();
     assertThat(guest.memory().readInt(FD_OUT)).as("lowest free descriptor").isEqualTo(3);
   }
 
   @Test
   void sockOpenWithAnUnknownFamilyOrTypeIsEinval() {
-    assertThat(guest.call("open", 9, STREAM, FD_OUT)).isEqualTo(EINVAL);
-    assertThat(guest.call("open", INET4, 9, FD_OUT)).isEqualTo(EINVAL);
+    assertThat(guest.call("sock_open", 9, STREAM, FD_OUT)).isEqualTo(EINVAL);
+    assertThat(guest.call("sock_open", INET4, 9, FD_OUT)).isEqualTo(EINVAL);
   }
 
   @Test
@@ -49,33 +49,34 @@ class HostileGuestInputTest {
     int fd = guest.openSocket();
     guest.addressDescriptor(ADDRESS_BYTES, 7);
 
-    assertThat(guest.call("connect", fd, ADDRESS_DESCRIPTOR, guest.peerPort())).isEqualTo(EINVAL);
+    assertThat(guest.call("sock_connect", fd, ADDRESS_DESCRIPTOR, guest.peerPort()))
+        .isEqualTo(EINVAL);
   }
 
   @Test
   void connectWithAnAddressOutsideMemoryIsEfault() {
     int fd = guest.openSocket();
-    assertThat(guest.call("connect", fd, PAGE - 4, 80)).isEqualTo(EFAULT);
+    assertThat(guest.call("sock_connect", fd, PAGE - 4, 80)).isEqualTo(EFAULT);
 
     guest.addressDescriptor(PAGE - 2, 4);
-    assertThat(guest.call("connect", fd, ADDRESS_DESCRIPTOR, 80)).isEqualTo(EFAULT);
+    assertThat(guest.call("sock_connect", fd, ADDRESS_DESCRIPTOR, 80)).isEqualTo(EFAULT);
   }
 
   @Test
   void socketCallsOnAFileAreEnotsockAndOnAnUnknownDescriptorEbadf() {
     guest.iovec(IOVEC, DATA, 4);
-    assertThat(guest.call("send", 1, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(ENOTSOCK);
-    assertThat(guest.call("send", 99, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EBADF);
-    assertThat(guest.call("send", -1, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EBADF);
-    assertThat(guest.call("close", 99)).isEqualTo(EBADF);
+    assertThat(guest.call("sock_send", 1, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(ENOTSOCK);
+    assertThat(guest.call("sock_send", 99, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EBADF);
+    assertThat(guest.call("sock_send", -1, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EBADF);
+    assertThat(guest.call("fd_close", 99)).isEqualTo(EBADF);
   }
 
   @Test
   void shutdownWithAnUndefinedHowIsEinval() throws IOException {
     int fd = guest.openSocket();
     try (Socket peer = guest.connectToPeer(fd)) {
-      assertThat(guest.call("shutdown", fd, 0)).isEqualTo(EINVAL);
-      assertThat(guest.call("shutdown", fd, 4)).isEqualTo(EINVAL);
+      assertThat(guest.call("sock_shutdown", fd, 0)).isEqualTo(EINVAL);
+      assertThat(guest.call("sock_shutdown", fd, 4)).isEqualTo(EINVAL);
     }
   }
 
@@ -86,13 +87,14 @@ class HostileGuestInputTest {
       peer.getOutputStream().write("kept".getBytes(StandardCharsets.US_ASCII));
 
       guest.iovec(IOVEC, PAGE - 2, 16);
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EFAULT);
       guest.iovec(IOVEC, DATA, 16);
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, PAGE, FLAGS_OUT)).isEqualTo(EFAULT);
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, PAGE - 1)).isEqualTo(EFAULT);
-      assertThat(guest.call("recv", fd, IOVEC, 100_000, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EINVAL);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, PAGE, FLAGS_OUT)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, PAGE - 1)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 100_000, 0, COUNT_OUT, FLAGS_OUT))
+          .isEqualTo(EINVAL);
 
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
       int received = guest.memory().readInt(COUNT_OUT);
       assertThat(guest.data(received)).isEqualTo("kept");
     }
@@ -106,11 +108,11 @@ class HostileGuestInputTest {
       // Two iovecs, the second one bad: not even the first may go out.
       guest.iovec(IOVEC, DATA, 4);
       guest.iovec(IOVEC + 8, PAGE - 1, 4);
-      assertThat(guest.call("send", fd, IOVEC, 2, 0, COUNT_OUT)).isEqualTo(EFAULT);
-      assertThat(guest.call("send", fd, IOVEC, 1, 0, PAGE - 3)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_send", fd, IOVEC, 2, 0, COUNT_OUT)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, PAGE - 3)).isEqualTo(EFAULT);
 
-      assertThat(guest.call("send", fd, IOVEC, 1, 0, COUNT_OUT)).isZero();
-      assertThat(guest.call("shutdown", fd, 2)).isZero();
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isZero();
+      assertThat(guest.call("sock_shutdown", fd, 2)).isZero();
       assertThat(new String(peer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
           .isEqualTo("good");
     }

@@ -99,7 +99,7 @@ class PollAndAcceptTest {
 
   @Test
   void aListenerIsReadableWhenAConnectionIsPendingAndAcceptTakesIt() throws IOException {
-    assertThat(guest.call("accept", LISTENER, NONBLOCK, FD_OUT))
+    assertThat(guest.call("sock_accept", LISTENER, NONBLOCK, FD_OUT))
         .as("a preopened listener is non-blocking")
         .isEqualTo(EAGAIN);
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guest.listenerPort())) {
@@ -107,11 +107,12 @@ class PollAndAcceptTest {
       assertThat(poll(1)).isZero();
       assertEvent(0, 7, 0, FD_READ);
 
-      assertThat(guest.call("accept", LISTENER, 0, FD_OUT)).isZero();
+      assertThat(guest.call("sock_accept", LISTENER, 0, FD_OUT)).isZero();
       int accepted = guest.memory().readInt(FD_OUT);
       client.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
       guest.iovec(IOVEC, DATA, 2);
-      assertThat(guest.call("recv", accepted, IOVEC, 1, 0x2 /* WAITALL */, COUNT_OUT, FLAGS_OUT))
+      assertThat(
+              guest.call("sock_recv", accepted, IOVEC, 1, 0x2 /* WAITALL */, COUNT_OUT, FLAGS_OUT))
           .isZero();
       assertThat(guest.data(guest.memory().readInt(COUNT_OUT))).isEqualTo("hi");
     }
@@ -120,14 +121,14 @@ class PollAndAcceptTest {
   @Test
   void acceptRejectsBadFlagsBadPointersAndSocketsThatDoNotListen() throws IOException {
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guest.listenerPort())) {
-      assertThat(guest.call("accept", LISTENER, 1, FD_OUT)).isEqualTo(EINVAL);
-      assertThat(guest.call("accept", LISTENER, 0, PAGE - 1)).isEqualTo(EFAULT);
-      assertThat(guest.call("accept", 1, 0, FD_OUT)).isEqualTo(ENOTSOCK);
-      assertThat(guest.call("accept", 42, 0, FD_OUT)).isEqualTo(EBADF);
+      assertThat(guest.call("sock_accept", LISTENER, 1, FD_OUT)).isEqualTo(EINVAL);
+      assertThat(guest.call("sock_accept", LISTENER, 0, PAGE - 1)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_accept", 1, 0, FD_OUT)).isEqualTo(ENOTSOCK);
+      assertThat(guest.call("sock_accept", 42, 0, FD_OUT)).isEqualTo(EBADF);
       int unconnected = guest.openSocket();
-      assertThat(guest.call("accept", unconnected, 0, FD_OUT)).isEqualTo(EINVAL);
+      assertThat(guest.call("sock_accept", unconnected, 0, FD_OUT)).isEqualTo(EINVAL);
 
-      assertThat(guest.call("accept", LISTENER, 0, FD_OUT))
+      assertThat(guest.call("sock_accept", LISTENER, 0, FD_OUT))
           .as("the pending connection is still there after the failed calls")
           .isZero();
     }
@@ -135,15 +136,16 @@ class PollAndAcceptTest {
 
   @Test
   void pollRejectsNoSubscriptionsBadPointersAndUnknownEventTypes() {
-    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 0, NEVENTS)).isEqualTo(EINVAL);
-    assertThat(guest.call("poll", PAGE - 40, EVENTS, 1, NEVENTS)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll_oneoff", SUBSCRIPTIONS, EVENTS, 0, NEVENTS)).isEqualTo(EINVAL);
+    assertThat(guest.call("poll_oneoff", PAGE - 40, EVENTS, 1, NEVENTS)).isEqualTo(EFAULT);
     clock(0, 1, 0);
-    assertThat(guest.call("poll", SUBSCRIPTIONS, PAGE - 16, 1, NEVENTS)).isEqualTo(EFAULT);
-    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1, PAGE)).isEqualTo(EFAULT);
-    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1_000_000, NEVENTS)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll_oneoff", SUBSCRIPTIONS, PAGE - 16, 1, NEVENTS)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll_oneoff", SUBSCRIPTIONS, EVENTS, 1, PAGE)).isEqualTo(EFAULT);
+    assertThat(guest.call("poll_oneoff", SUBSCRIPTIONS, EVENTS, 1_000_000, NEVENTS))
+        .isEqualTo(EFAULT);
 
     guest.memory().writeByte(SUBSCRIPTIONS + 8, (byte) 9);
-    assertThat(guest.call("poll", SUBSCRIPTIONS, EVENTS, 1, NEVENTS)).isEqualTo(EINVAL);
+    assertThat(guest.call("poll_oneoff", SUBSCRIPTIONS, EVENTS, 1, NEVENTS)).isEqualTo(EINVAL);
   }
 
   @Test
@@ -170,7 +172,7 @@ class PollAndAcceptTest {
   void epollReportsNewDataAgainOnceTheGuestHasDrainedTheSocket() throws IOException {
     int fd = guest.openSocket();
     try (Socket peer = guest.connectToPeer(fd)) {
-      assertThat(guest.call("fdstat_set_flags", fd, NONBLOCK)).isZero();
+      assertThat(guest.call("fd_fdstat_set_flags", fd, NONBLOCK)).isZero();
       fd(0, 1, FD_READ, fd);
       clock(1, 2, 5_000_000);
       assertThat(epoll(2)).isZero();
@@ -183,8 +185,8 @@ class PollAndAcceptTest {
       assertEvent(0, 2, 0, CLOCK);
 
       guest.iovec(IOVEC, DATA, 64);
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
-      assertThat(guest.call("recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EAGAIN);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EAGAIN);
       assertThat(epoll(2)).isZero();
       assertEvent(0, 2, 0, CLOCK);
 
@@ -195,11 +197,11 @@ class PollAndAcceptTest {
   }
 
   private int epoll(int count) {
-    return guest.call("epoll", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
+    return guest.call("epoll_oneoff", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
   }
 
   private int poll(int count) {
-    return guest.call("poll", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
+    return guest.call("poll_oneoff", SUBSCRIPTIONS, EVENTS, count, NEVENTS);
   }
 
   private int events() {

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A guest that re-exports the socket imports unchanged, so a test can call them with any arguments
@@ -28,6 +29,9 @@ final class RawAbiGuest implements AutoCloseable {
   static final int EAGAIN = 6;
   static final int ENOTCONN = 53;
   static final int EINPROGRESS = 26;
+  static final int EACCES = 2;
+  static final int ECONNREFUSED = 14;
+  static final int ENOPROTOOPT = 50;
 
   static final int PAGE = 65536;
   static final int INET4 = 1;
@@ -43,74 +47,73 @@ final class RawAbiGuest implements AutoCloseable {
   static final int FDSTAT = 56;
   static final int DATA = 128;
 
-  private static final String WAT =
-      """
-      (module
-        (import "wasi_snapshot_preview1" "sock_open"
-          (func $sock_open (param i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "sock_connect"
-          (func $sock_connect (param i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "sock_send"
-          (func $sock_send (param i32 i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "sock_recv"
-          (func $sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "sock_shutdown"
-          (func $sock_shutdown (param i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_close"
-          (func $fd_close (param i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_read"
-          (func $fd_read (param i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_write"
-          (func $fd_write (param i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_fdstat_get"
-          (func $fd_fdstat_get (param i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_fdstat_set_flags"
-          (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_prestat_get"
-          (func $fd_prestat_get (param i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_renumber"
-          (func $fd_renumber (param i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "sock_accept"
-          (func $sock_accept (param i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "poll_oneoff"
-          (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "epoll_oneoff"
-          (func $epoll_oneoff (param i32 i32 i32 i32) (result i32)))
-        (memory (export "memory") 1)
-        (func (export "open") (param i32 i32 i32) (result i32)
-          (call $sock_open (local.get 0) (local.get 1) (local.get 2)))
-        (func (export "connect") (param i32 i32 i32) (result i32)
-          (call $sock_connect (local.get 0) (local.get 1) (local.get 2)))
-        (func (export "send") (param i32 i32 i32 i32 i32) (result i32)
-          (call $sock_send (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
-        (func (export "recv") (param i32 i32 i32 i32 i32 i32) (result i32)
-          (call $sock_recv (local.get 0) (local.get 1) (local.get 2) (local.get 3)
-                           (local.get 4) (local.get 5)))
-        (func (export "shutdown") (param i32 i32) (result i32)
-          (call $sock_shutdown (local.get 0) (local.get 1)))
-        (func (export "close") (param i32) (result i32)
-          (call $fd_close (local.get 0)))
-        (func (export "read") (param i32 i32 i32 i32) (result i32)
-          (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-        (func (export "write") (param i32 i32 i32 i32) (result i32)
-          (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-        (func (export "fdstat_get") (param i32 i32) (result i32)
-          (call $fd_fdstat_get (local.get 0) (local.get 1)))
-        (func (export "fdstat_set_flags") (param i32 i32) (result i32)
-          (call $fd_fdstat_set_flags (local.get 0) (local.get 1)))
-        (func (export "prestat_get") (param i32 i32) (result i32)
-          (call $fd_prestat_get (local.get 0) (local.get 1)))
-        (func (export "renumber") (param i32 i32) (result i32)
-          (call $fd_renumber (local.get 0) (local.get 1)))
-        (func (export "accept") (param i32 i32 i32) (result i32)
-          (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
-        (func (export "poll") (param i32 i32 i32 i32) (result i32)
-          (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-        (func (export "epoll") (param i32 i32 i32 i32) (result i32)
-          (call $epoll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
-      """;
+  /** The imports re-exported by default: {@code name:parameter count}, all returning an errno. */
+  static final List<String> DEFAULT_IMPORTS =
+      List.of(
+          "sock_open:3",
+          "sock_connect:3",
+          "sock_bind:3",
+          "sock_listen:2",
+          "sock_send:5",
+          "sock_recv:6",
+          "sock_shutdown:2",
+          "sock_accept:3",
+          "sock_getlocaladdr:3",
+          "sock_getpeeraddr:3",
+          "sock_send_to:7",
+          "sock_recv_from:8",
+          "sock_getsockopt:5",
+          "sock_setsockopt:5",
+          "sock_getaddrinfo:8",
+          "fd_close:1",
+          "fd_read:4",
+          "fd_write:4",
+          "fd_fdstat_get:2",
+          "fd_fdstat_set_flags:2",
+          "fd_prestat_get:2",
+          "fd_renumber:2",
+          "poll_oneoff:4",
+          "epoll_oneoff:4");
 
-  private static final WasmModule MODULE = Parser.parse(Wat2Wasm.parse(WAT));
+  /** The WasmEdge V1 forms, whose types differ from V2's: a module imports one or the other. */
+  static final List<String> WASMEDGE_V1_IMPORTS =
+      List.of(
+          "sock_open:3",
+          "sock_connect:3",
+          "sock_bind:3",
+          "sock_listen:2",
+          "sock_accept:2",
+          "sock_getlocaladdr:4",
+          "sock_getpeeraddr:4",
+          "sock_recv_from:7",
+          "sock_send_to:7");
+
+  /** A module that imports each of {@code imports} and exports it under the same name. */
+  static WasmModule passThrough(List<String> imports) {
+    StringBuilder wat = new StringBuilder("(module\n");
+    StringBuilder exports = new StringBuilder();
+    for (int i = 0; i < imports.size(); i++) {
+      String[] entry = imports.get(i).split(":");
+      int params = Integer.parseInt(entry[1]);
+      String signature = "(param" + " i32".repeat(params) + ") (result i32)";
+      wat.append("  (import \"wasi_snapshot_preview1\" \"")
+          .append(entry[0])
+          .append("\" (func $f")
+          .append(i)
+          .append(" ")
+          .append(signature)
+          .append("))\n");
+      exports.append("  (func (export \"").append(entry[0]).append("\") ").append(signature);
+      for (int p = 0; p < params; p++) {
+        exports.append(" (local.get ").append(p).append(")");
+      }
+      exports.append(" call $f").append(i).append(")\n");
+    }
+    wat.append("  (memory (export \"memory\") 1)\n").append(exports).append(")");
+    return Parser.parse(Wat2Wasm.parse(wat.toString()));
+  }
+
+  static final WasmModule MODULE = passThrough(DEFAULT_IMPORTS);
 
   private final ServerSocket peerListener;
   private final WasiSockets sockets;
@@ -125,21 +128,28 @@ final class RawAbiGuest implements AutoCloseable {
    * #listenerPort()}).
    */
   RawAbiGuest(boolean preopenListener) throws IOException {
+    this(preopenListener, MODULE, NetworkPolicy.builder());
+  }
+
+  /**
+   * A guest of {@code module} (see {@link #passThrough}) whose policy is {@code grants} plus
+   * connecting to its peer.
+   */
+  RawAbiGuest(boolean preopenListener, WasmModule module, NetworkPolicy.Builder grants)
+      throws IOException {
     peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     NetworkPolicy policy =
-        NetworkPolicy.builder()
-            .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort())
-            .build();
+        grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort()).build();
     WasiSockets.Builder builder =
         WasiSockets.builder().withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
     if (preopenListener) {
       builder.withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
     sockets = builder.build();
-    instance = Instance.builder(MODULE).withImportValues(sockets.toImportValues(MODULE)).build();
+    instance = Instance.builder(module).withImportValues(sockets.toImportValues(module)).build();
   }
 
-  /** Calls the export {@code name} (a socket import) with {@code args}; returns its errno. */
+  /** Calls the import {@code name} through its export with {@code args}; returns its errno. */
   int call(String name, long... args) {
     return (int) instance.export(name).apply(args)[0];
   }
@@ -165,7 +175,7 @@ final class RawAbiGuest implements AutoCloseable {
 
   /** Opens an IPv4 stream socket and returns its descriptor. */
   int openSocket() {
-    int result = call("open", INET4, STREAM, FD_OUT);
+    int result = call("sock_open", INET4, STREAM, FD_OUT);
     if (result != 0) {
       throw new AssertionError("sock_open failed: errno " + result);
     }
@@ -182,7 +192,7 @@ final class RawAbiGuest implements AutoCloseable {
   Socket connectToPeer(int fd) throws IOException {
     memory().write(ADDRESS_BYTES, InetAddress.getLoopbackAddress().getAddress());
     addressDescriptor(ADDRESS_BYTES, 4);
-    int result = call("connect", fd, ADDRESS_DESCRIPTOR, peerPort());
+    int result = call("sock_connect", fd, ADDRESS_DESCRIPTOR, peerPort());
     if (result != 0) {
       throw new AssertionError("sock_connect failed: errno " + result);
     }
