@@ -50,11 +50,13 @@ public final class WasiDescriptorFunctions {
   /** {@code fd_read(fd, iovs, iovs_len, *nread) -> errno}; on a socket, a stream read. */
   @WasmExport
   public int fdRead(Memory memory, int fd, int iovs, int iovsLen, int nreadPtr) {
-    if (descriptors.get(fd) instanceof WasiDescriptor file) {
-      return wasi.fdRead(memory, file.wasiFd(), iovs, iovsLen, nreadPtr);
-    }
     GuestMemory guest = new GuestMemory(memory);
     guest.check(nreadPtr, 4);
+    if (descriptors.get(fd) instanceof WasiDescriptor file) {
+      // Chicory would trap on a bad iovec; the guest gets EFAULT instead.
+      IoVectors.capacity(guest, iovs, iovsLen);
+      return wasi.fdRead(memory, file.wasiFd(), iovs, iovsLen, nreadPtr);
+    }
     guest.writeI32(nreadPtr, io.receive(guest, descriptors.socket(fd), iovs, iovsLen, false));
     return Errno.SUCCESS.code();
   }
@@ -62,11 +64,13 @@ public final class WasiDescriptorFunctions {
   /** {@code fd_write(fd, iovs, iovs_len, *nwritten) -> errno}; on a socket, a stream write. */
   @WasmExport
   public int fdWrite(Memory memory, int fd, int iovs, int iovsLen, int nwrittenPtr) {
-    if (descriptors.get(fd) instanceof WasiDescriptor file) {
-      return wasi.fdWrite(memory, file.wasiFd(), iovs, iovsLen, nwrittenPtr);
-    }
     GuestMemory guest = new GuestMemory(memory);
     guest.check(nwrittenPtr, 4);
+    if (descriptors.get(fd) instanceof WasiDescriptor file) {
+      // Chicory would trap on a bad iovec; the guest gets EFAULT instead.
+      IoVectors.capacity(guest, iovs, iovsLen);
+      return wasi.fdWrite(memory, file.wasiFd(), iovs, iovsLen, nwrittenPtr);
+    }
     guest.writeI32(nwrittenPtr, io.send(guest, descriptors.socket(fd), iovs, iovsLen));
     return Errno.SUCCESS.code();
   }
@@ -92,12 +96,12 @@ public final class WasiDescriptorFunctions {
    */
   @WasmExport
   public int fdFdstatGet(Memory memory, int fd, int fdstatPtr) {
+    GuestMemory guest = new GuestMemory(memory);
+    guest.check(fdstatPtr, 24);
     if (descriptors.get(fd) instanceof WasiDescriptor file) {
       return wasi.fdFdstatGet(memory, file.wasiFd(), fdstatPtr);
     }
     GuestSocket socket = descriptors.socket(fd);
-    GuestMemory guest = new GuestMemory(memory);
-    guest.check(fdstatPtr, 24);
     guest.writeU8(fdstatPtr, socket.fileType());
     guest.writeU8(fdstatPtr + 1, 0);
     guest.writeU16(fdstatPtr + 2, socket.isNonBlocking() ? FDFLAGS_NONBLOCK : 0);
@@ -126,6 +130,7 @@ public final class WasiDescriptorFunctions {
    */
   @WasmExport
   public int fdPrestatGet(Memory memory, int fd, int prestatPtr) {
+    new GuestMemory(memory).check(prestatPtr, 8);
     if (descriptors.get(fd) instanceof WasiDescriptor file) {
       return wasi.fdPrestatGet(memory, file.wasiFd(), prestatPtr);
     }

@@ -86,7 +86,11 @@ final class RawAbiGuest implements AutoCloseable {
           "sock_getlocaladdr:4",
           "sock_getpeeraddr:4",
           "sock_recv_from:7",
-          "sock_send_to:7");
+          "sock_send_to:7",
+          "sock_send:5",
+          "sock_recv:6",
+          "sock_shutdown:2",
+          "fd_close:1");
 
   /** A module that imports each of {@code imports} and exports it under the same name. */
   static WasmModule passThrough(List<String> imports) {

@@ -1,0 +1,129 @@
+package dev.wasisockets.abi;
+
+import static dev.wasisockets.abi.RawAbiGuest.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.policy.NetworkPolicy;
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every socket import, thousands of times, with arguments a hostile or broken guest could pass:
+ * pointers at and past the end of memory, negative and huge lengths, unknown and non-socket
+ * descriptors, sockets in every state, over memory full of noise. Each call must return an errno;
+ * no Java exception may escape into Chicory. A call that blocks (as a guest may ask) is interrupted
+ * after a while, which ends it with EINTR or Chicory's interruption.
+ */
+class RandomizedImportsTest {
+  private static final int CALLS = 4000;
+  private static final int[] EDGE_VALUES = {
+    0,
+    1,
+    2,
+    3,
+    4,
+    7,
+    8,
+    16,
+    28,
+    128,
+    4096,
+    PAGE - 64,
+    PAGE - 8,
+    PAGE - 4,
+    PAGE - 1,
+    PAGE,
+    PAGE + 1,
+    -1,
+    Integer.MIN_VALUE,
+    Integer.MAX_VALUE
+  };
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void everyImportAnswersEveryArgumentWithAnErrno(long seed) throws Exception {
+    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {4, 5})
+  void theV1FormsToo(long seed) throws Exception {
+    List<String> imports = RawAbiGuest.WASMEDGE_V1_IMPORTS;
+    runAgainst(imports, RawAbiGuest.passThrough(imports), seed);
+  }
+
+  private static void runAgainst(List<String> imports, WasmModule module, long seed)
+      throws Exception {
+    Random random = new Random(seed);
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+    try (RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder())) {
+      // Sockets in several states: a listener (fd 3), unconnected, connected, closed.
+      int unconnected = guest.openSocket();
+      int connected = guest.openSocket();
+      Socket peer = guest.connectToPeer(connected);
+      int closed = guest.openSocket();
+      guest.call("fd_close", closed);
+      int[] descriptors = {-1, 0, 1, 2, 3, unconnected, connected, closed, 99, 1 << 20};
+      byte[] noise = new byte[PAGE];
+      Thread testThread = Thread.currentThread();
+
+      for (int call = 0; call < CALLS; call++) {
+        if (call % 200 == 0) {
+          random.nextBytes(noise);
+          guest.memory().write(0, noise);
+        }
+        String[] entry = imports.get(random.nextInt(imports.size())).split(":");
+        long[] args = new long[Integer.parseInt(entry[1])];
+        for (int i = 0; i < args.length; i++) {
+          args[i] =
+              i == 0 && random.nextInt(4) > 0
+                  ? descriptors[random.nextInt(descriptors.length)]
+                  : argument(random);
+        }
+        ScheduledFuture<?> interrupt =
+            watchdog.schedule(testThread::interrupt, 300, TimeUnit.MILLISECONDS);
+        int result;
+        try {
+          result = guest.call(entry[0], args);
+        } catch (ChicoryInterruptedException e) {
+          result = -1; // it blocked, as asked, until the watchdog ended it
+        } catch (RuntimeException e) {
+          throw new AssertionError(
+              "seed " + seed + ", call " + call + ": " + entry[0] + Arrays.toString(args), e);
+        } finally {
+          interrupt.cancel(false);
+          Thread.interrupted(); // clear a late interrupt
+        }
+        if (result != -1) {
+          assertThat(result)
+              .as("seed %d, call %d: %s%s", seed, call, entry[0], Arrays.toString(args))
+              .isBetween(0, 87);
+        }
+      }
+      peer.close();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } finally {
+      watchdog.shutdownNow();
+    }
+  }
+
+  private static long argument(Random random) {
+    return switch (random.nextInt(3)) {
+      case 0 -> EDGE_VALUES[random.nextInt(EDGE_VALUES.length)];
+      case 1 -> random.nextInt(PAGE);
+      default -> random.nextInt();
+    };
+  }
+}
