@@ -52,7 +52,9 @@ done
 for src in "$fixtures"/rust/*.rs; do
   out="${src%.rs}.wasm"
   echo "rustc  $(basename "$src") -> $(basename "$out")"
-  /usr/bin/rustc --edition 2021 --target wasm32-wasi -O -C strip=debuginfo -o "$out" "$src"
+  # Paths are remapped so the .wasm is the same whichever folder the clone is in.
+  /usr/bin/rustc --edition 2021 --target wasm32-wasi -O -C strip=debuginfo \
+    --remap-path-prefix="$fixtures=fixtures" --remap-path-prefix="$HOME=~" -o "$out" "$src"
 done
 
 # Go guests: one module per folder, std only.

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -74,44 +71,6 @@ class LauncherJarIT {
                   + " (rule: default deny; no --allow-connect grant matches)\n"
                   + "sock_connect failed: errno 2\n");
       assertThat(server.accept()).isNull();
-    }
-  }
-
-  @Test
-  void servesOnAPreopenedListenerAndSaysWhichPortItGot() throws Exception {
-    Path server = GuestFixture.GO_ECHO_SERVER.copyTo(dir);
-    Process process =
-        new ProcessBuilder(
-                javaExecutable(),
-                "-jar",
-                JAR.toString(),
-                "run",
-                "--tcplisten",
-                "127.0.0.1:0",
-                server.toString(),
-                "1")
-            .start();
-    try {
-      process.getOutputStream().close();
-      BufferedReader stderr =
-          new BufferedReader(
-              new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
-      String announcement = stderr.readLine();
-      assertThat(announcement).matches("wasi-sockets: fd 3 listens on 127\\.0\\.0\\.1:\\d+");
-      int port = Integer.parseInt(announcement.substring(announcement.lastIndexOf(':') + 1));
-
-      try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        client.getOutputStream().write("over the jar".getBytes(StandardCharsets.UTF_8));
-        client.shutdownOutput();
-        assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-            .isEqualTo("over the jar");
-      }
-      assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-          .isEqualTo("served 1\n");
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(process.exitValue()).isZero();
-    } finally {
-      process.destroyForcibly();
     }
   }
 
