@@ -61,7 +61,7 @@ done
 for dir in "$fixtures"/go/*/; do
   name="$(basename "$dir")"
   echo "go     $name -> $name.wasm"
-  (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS=-trimpath GOCACHE="${TMPDIR:-/tmp}/wasi-sockets-gocache" \
+  (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS="-trimpath -buildvcs=false" GOCACHE="${TMPDIR:-/tmp}/wasi-sockets-gocache" \
     /usr/lib/go-1.23/bin/go build -ldflags=-buildid= -o "../$name.wasm" .)
 done
 
