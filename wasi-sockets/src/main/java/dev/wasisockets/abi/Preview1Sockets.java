@@ -13,14 +13,11 @@ import dev.wasisockets.core.SocketContext;
  * unchanged: {@code sock_accept}, {@code sock_recv}, {@code sock_send}, {@code sock_shutdown}.
  *
  * <p>Every out-pointer is checked before any byte moves: a guest whose out-pointer is bad gets
- * EFAULT and its data stays in the socket, rather than being read and then lost.
+ * EFAULT and its data stays in the socket (or in its memory), rather than being moved and lost.
  */
 @HostModule("wasi_snapshot_preview1")
 public final class Preview1Sockets {
-  private static final int RECV_PEEK = 1;
-  private static final int RECV_WAITALL = 2;
   private static final int FDFLAGS_NONBLOCK = 4;
-  private static final int RECV_DATA_TRUNCATED = 1;
 
   private final SocketContext context;
   private final SocketStreamIo io;
@@ -57,18 +54,8 @@ public final class Preview1Sockets {
       int roDataLenPtr,
       int roFlagsPtr) {
     GuestMemory guest = new GuestMemory(memory);
-    guest.check(roDataLenPtr, 4);
-    guest.check(roFlagsPtr, 2);
-    if ((riFlags & RECV_PEEK) != 0) {
-      throw new ErrnoException(Errno.ENOTSUP, "MSG_PEEK is not supported yet");
-    }
-    if ((riFlags & ~RECV_WAITALL) != 0) {
-      throw new ErrnoException(Errno.ENOTSUP, "unknown riflags " + riFlags);
-    }
     GuestSocket socket = context.descriptors().socket(fd);
-    int received = io.receive(guest, socket, riData, riDataLen, (riFlags & RECV_WAITALL) != 0);
-    guest.writeI32(roDataLenPtr, received);
-    guest.writeU16(roFlagsPtr, io.truncated() ? RECV_DATA_TRUNCATED : 0);
+    io.receiveInto(guest, socket, riData, riDataLen, riFlags, roDataLenPtr, roFlagsPtr);
     return Errno.SUCCESS.code();
   }
 

@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  */
 final class SocketStreamIo {
   private static final int CHUNK = 64 * 1024;
+  private static final int RECV_PEEK = 1;
+  private static final int RECV_WAITALL = 2;
+  private static final int RECV_DATA_TRUNCATED = 1;
 
   private final byte[] chunk = new byte[CHUNK];
   private final ByteBuffer chunkBuffer = ByteBuffer.wrap(chunk);
@@ -60,6 +63,32 @@ final class SocketStreamIo {
       }
     }
     return (int) total;
+  }
+
+  /**
+   * {@code sock_recv}'s contract, shared by every receive import: the out-pointers are checked
+   * before any byte moves (so a bad one loses no data), riflags WAITALL is honoured on streams and
+   * PEEK is ENOTSUP, then the count (u32) and roflags (exactly 2 bytes) are written.
+   */
+  void receiveInto(
+      GuestMemory memory,
+      GuestSocket socket,
+      int iovs,
+      int count,
+      int riFlags,
+      int receivedPtr,
+      int roFlagsPtr) {
+    memory.check(receivedPtr, 4);
+    memory.check(roFlagsPtr, 2);
+    if ((riFlags & RECV_PEEK) != 0) {
+      throw new ErrnoException(Errno.ENOTSUP, "MSG_PEEK is not supported yet");
+    }
+    if ((riFlags & ~RECV_WAITALL) != 0) {
+      throw new ErrnoException(Errno.ENOTSUP, "unknown riflags " + riFlags);
+    }
+    int received = receive(memory, socket, iovs, count, (riFlags & RECV_WAITALL) != 0);
+    memory.writeI32(receivedPtr, received);
+    memory.writeU16(roFlagsPtr, truncated ? RECV_DATA_TRUNCATED : 0);
   }
 
   /** Whether the last receive cut a datagram short (roflags RECV_DATA_TRUNCATED). */

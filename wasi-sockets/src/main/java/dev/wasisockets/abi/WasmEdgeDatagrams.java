@@ -18,9 +18,6 @@ import java.net.InetSocketAddress;
  */
 @HostModule("wasi_snapshot_preview1")
 public final class WasmEdgeDatagrams {
-  private static final int RECV_PEEK = 1;
-  private static final int RECV_DATA_TRUNCATED = 1;
-
   private final SocketContext context;
   private final SocketStreamIo io;
 
@@ -107,15 +104,6 @@ public final class WasmEdgeDatagrams {
       int riFlags,
       int roDataLenPtr,
       int roFlagsPtr) {
-    guest.check(roDataLenPtr, 4);
-    guest.check(roFlagsPtr, 2);
-    if (riFlags != 0) {
-      throw new ErrnoException(
-          Errno.ENOTSUP,
-          (riFlags & RECV_PEEK) != 0 ? "MSG_PEEK is not supported yet" : "riflags " + riFlags);
-    }
-    int received = io.receive(guest, context.udp(fd), riData, riDataLen, false);
-    guest.writeI32(roDataLenPtr, received);
-    guest.writeU16(roFlagsPtr, io.truncated() ? RECV_DATA_TRUNCATED : 0);
+    io.receiveInto(guest, context.udp(fd), riData, riDataLen, riFlags, roDataLenPtr, roFlagsPtr);
   }
 }

@@ -2,8 +2,11 @@ package dev.wasisockets.core;
 
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
@@ -159,6 +162,32 @@ public abstract non-sealed class GuestSocket implements Descriptor {
       throw new ErrnoException(Errno.ENOPROTOOPT, option.name() + " on this socket");
     } catch (IOException e) {
       throw ErrnoException.of(e);
+    }
+  }
+
+  /** The local address of {@code channel}, or the unspecified address and port 0 while unbound. */
+  static InetSocketAddress localAddressOf(TransportChannel channel, StandardProtocolFamily family) {
+    try {
+      InetSocketAddress local = channel.localAddress();
+      return local != null ? local : new InetSocketAddress(wildcard(family), 0);
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
+    }
+  }
+
+  /** The unspecified address of {@code family}: 0.0.0.0 or ::. */
+  static InetAddress wildcard(StandardProtocolFamily family) {
+    try {
+      return InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::");
+    } catch (IOException e) {
+      throw new AssertionError("a literal always parses", e);
+    }
+  }
+
+  /** EAFNOSUPPORT for an IPv6 address on an IPv4 socket (an IPv6 socket takes both). */
+  static void requireFamily(StandardProtocolFamily family, InetAddress address) {
+    if (family == StandardProtocolFamily.INET && address instanceof Inet6Address) {
+      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
     }
   }
 

@@ -6,8 +6,6 @@ import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -74,7 +72,7 @@ public final class TcpSocket extends GuestSocket {
     if (state != State.OPEN) {
       throw new ErrnoException(Errno.EINVAL, "the socket is already bound or connected");
     }
-    requireFamily(local.getAddress());
+    requireFamily(family, local.getAddress());
     network.check(NetworkUse.BIND, local);
     try {
       channel.bind(local);
@@ -92,9 +90,9 @@ public final class TcpSocket extends GuestSocket {
   public TcpListener listen(int backlog) {
     InetSocketAddress local;
     switch (state) {
-      case BOUND -> local = boundAddress();
+      case BOUND -> local = localAddress();
       case OPEN -> {
-        local = new InetSocketAddress(wildcard(), 0);
+        local = new InetSocketAddress(wildcard(family), 0);
         network.check(NetworkUse.BIND, local);
       }
       default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
@@ -127,7 +125,7 @@ public final class TcpSocket extends GuestSocket {
       case FAILED, CLOSED -> throw new ErrnoException(Errno.EBADF, "socket failed earlier");
       case OPEN, BOUND -> {}
     }
-    requireFamily(remote.getAddress());
+    requireFamily(family, remote.getAddress());
     network.check(NetworkUse.TCP_CONNECT, remote);
     try {
       if (channel.connect(remote)) {
@@ -237,12 +235,7 @@ public final class TcpSocket extends GuestSocket {
 
   @Override
   public InetSocketAddress localAddress() {
-    try {
-      InetSocketAddress local = channel.localAddress();
-      return local != null ? local : new InetSocketAddress(wildcard(), 0);
-    } catch (IOException e) {
-      throw ErrnoException.of(e);
-    }
+    return localAddressOf(channel, family);
   }
 
   @Override
@@ -280,24 +273,6 @@ public final class TcpSocket extends GuestSocket {
       channel.close();
     } catch (IOException e) {
       // Closing releases the descriptor whatever the OS says, as POSIX close() does.
-    }
-  }
-
-  private InetSocketAddress boundAddress() {
-    return localAddress();
-  }
-
-  private InetAddress wildcard() {
-    try {
-      return InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::");
-    } catch (IOException e) {
-      throw new AssertionError("a literal always parses", e);
-    }
-  }
-
-  private void requireFamily(InetAddress address) {
-    if (family == StandardProtocolFamily.INET && address instanceof Inet6Address) {
-      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
     }
   }
 

@@ -5,8 +5,6 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TransportChannel;
 import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -49,7 +47,7 @@ public final class UdpSocket extends GuestSocket {
     if (bound) {
       throw new ErrnoException(Errno.EINVAL, "the socket is already bound");
     }
-    requireFamily(local.getAddress());
+    requireFamily(family, local.getAddress());
     network.check(NetworkUse.BIND, local);
     try {
       channel.bind(local);
@@ -61,7 +59,7 @@ public final class UdpSocket extends GuestSocket {
 
   /** Sets the default peer, if the policy allows sending to it. */
   public void connect(InetSocketAddress remote) {
-    requireFamily(remote.getAddress());
+    requireFamily(family, remote.getAddress());
     network.check(NetworkUse.UDP_SEND, remote);
     try {
       channel.connect(remote);
@@ -77,7 +75,7 @@ public final class UdpSocket extends GuestSocket {
    * the count sent. EMSGSIZE for more than a datagram holds.
    */
   public int sendTo(ByteBuffer[] srcs, InetSocketAddress target) {
-    requireFamily(target.getAddress());
+    requireFamily(family, target.getAddress());
     network.check(NetworkUse.UDP_SEND, target);
     return send(join(srcs), target);
   }
@@ -128,12 +126,7 @@ public final class UdpSocket extends GuestSocket {
 
   @Override
   public InetSocketAddress localAddress() {
-    try {
-      InetSocketAddress local = channel.localAddress();
-      return local != null ? local : new InetSocketAddress(wildcard(), 0);
-    } catch (IOException e) {
-      throw ErrnoException.of(e);
-    }
+    return localAddressOf(channel, family);
   }
 
   @Override
@@ -200,19 +193,5 @@ public final class UdpSocket extends GuestSocket {
       joined.put(src);
     }
     return joined.flip();
-  }
-
-  private InetAddress wildcard() {
-    try {
-      return InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::");
-    } catch (IOException e) {
-      throw new AssertionError("a literal always parses", e);
-    }
-  }
-
-  private void requireFamily(InetAddress address) {
-    if (family == StandardProtocolFamily.INET && address instanceof Inet6Address) {
-      throw new ErrnoException(Errno.EAFNOSUPPORT, "IPv6 address on an IPv4 socket");
-    }
   }
 }

@@ -29,6 +29,7 @@ class WasmEdgeServerSideTest {
   private static final int SO_RCVBUF = 6;
   private static final int SO_KEEPALIVE = 7;
   private static final int SO_DONTROUTE = 3;
+  private static final int SO_LINGER = 9;
   private static final int SO_RCVTIMEO = 11;
   private static final int SO_ACCEPTCONN = 13;
   private static final int IPPROTO_TCP = 6;
@@ -127,6 +128,14 @@ class WasmEdgeServerSideTest {
       assertThat(guest.call("sock_setsockopt", fd, SOL_SOCKET, SO_RCVBUF, VALUE, 4)).isZero();
       assertThat(guest.call("sock_getsockopt", fd, SOL_SOCKET, SO_RCVBUF, VALUE, 4)).isZero();
       assertThat(guest.memory().readInt(VALUE)).isPositive();
+
+      guest.memory().writeI32(VALUE, 1); // struct linger { l_onoff = 1, l_linger = 5 }
+      guest.memory().writeI32(VALUE + 4, 5);
+      assertThat(guest.call("sock_setsockopt", fd, SOL_SOCKET, SO_LINGER, VALUE, 8)).isZero();
+      guest.memory().writeLong(VALUE, 0);
+      assertThat(guest.call("sock_getsockopt", fd, SOL_SOCKET, SO_LINGER, VALUE, 8)).isZero();
+      assertThat(guest.memory().readInt(VALUE)).isEqualTo(1);
+      assertThat(guest.memory().readInt(VALUE + 4)).isEqualTo(5);
 
       assertThat(guest.call("sock_getsockopt", fd, SOL_SOCKET, SO_DONTROUTE, VALUE, 4))
           .isEqualTo(ENOPROTOOPT);

@@ -33,6 +33,18 @@ abstract class DirectChannel<C extends SelectableChannel & NetworkChannel>
   /** The selection ops for {@link Readiness} bits; READ means "accept" on a listener. */
   abstract int selectionOps(int interest);
 
+  /** READ as OP_READ, WRITE as OP_WRITE: what a connected socket waits for. */
+  static int readWriteOps(int interest) {
+    int ops = 0;
+    if ((interest & Readiness.READ) != 0) {
+      ops |= SelectionKey.OP_READ;
+    }
+    if ((interest & Readiness.WRITE) != 0) {
+      ops |= SelectionKey.OP_WRITE;
+    }
+    return ops;
+  }
+
   /** The {@link Readiness} bits for ready selection ops. */
   static int readiness(int ops) {
     int ready = 0;

@@ -57,15 +57,10 @@ final class DirectTcpChannel extends DirectChannel<SocketChannel> implements Tcp
 
   @Override
   int selectionOps(int interest) {
-    int ops = 0;
-    if ((interest & Readiness.READ) != 0) {
-      ops |= SelectionKey.OP_READ;
-    }
-    if ((interest & Readiness.WRITE) != 0) {
-      // Until connected, "writable" means "the connect has finished".
-      ops |= channel.isConnectionPending() ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
-    }
-    if ((interest & Readiness.CONNECT) != 0) {
+    // Until connected, "writable" means "the connect has finished".
+    boolean pending = channel.isConnectionPending();
+    int ops = readWriteOps(pending ? interest & ~Readiness.WRITE : interest);
+    if ((interest & Readiness.CONNECT) != 0 || (pending && (interest & Readiness.WRITE) != 0)) {
       ops |= SelectionKey.OP_CONNECT;
     }
     return ops;

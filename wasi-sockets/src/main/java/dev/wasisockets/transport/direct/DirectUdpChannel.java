@@ -1,12 +1,10 @@
 package dev.wasisockets.transport.direct;
 
-import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 
 /** A UDP socket on the OS, always in non-blocking mode. */
 final class DirectUdpChannel extends DirectChannel<DatagramChannel> implements UdpChannel {
@@ -44,13 +42,6 @@ final class DirectUdpChannel extends DirectChannel<DatagramChannel> implements U
 
   @Override
   int selectionOps(int interest) {
-    int ops = 0;
-    if ((interest & Readiness.READ) != 0) {
-      ops |= SelectionKey.OP_READ;
-    }
-    if ((interest & Readiness.WRITE) != 0) {
-      ops |= SelectionKey.OP_WRITE;
-    }
-    return ops;
+    return readWriteOps(interest);
   }
 }
