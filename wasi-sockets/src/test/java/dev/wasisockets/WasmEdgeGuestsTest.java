@@ -58,7 +58,7 @@ class WasmEdgeGuestsTest {
       assertThat(result.stderr()).isEqualTo("sock_getaddrinfo failed: errno 2\n");
       assertThat(log.lines())
           .containsExactly(
-              "denied name lookup of localhost (rule: default deny; no --allow-lookup grant)");
+              "denied name lookup of localhost (rule: default deny; no --allow-lookup grant matches)");
     }
   }
 

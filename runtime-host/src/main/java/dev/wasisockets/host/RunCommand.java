@@ -12,10 +12,10 @@ import dev.wasisockets.Dialect;
 import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
-import dev.wasisockets.policy.AddressRule;
 import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.policy.Rule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -54,31 +54,32 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--allow-connect",
-      paramLabel = "ADDR[:PORT[-PORT]]",
-      converter = AddressRuleConverter.class,
+      paramLabel = "RULE",
+      converter = RuleConverter.class,
       description = {
-        "Allow TCP connections to ADDR (an IP address or CIDR block, IPv6 in brackets when a",
-        "port follows, or *), on any port or the ports given. Repeatable.",
-        "E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999, [::1]:443"
+        "Allow TCP connections to what RULE covers: an IP address or CIDR block (IPv6 in",
+        "brackets when a port follows), an address class (private, loopback, link-local, ...),",
+        "a domain (*.example.com: the addresses the guest looked it up to), or *; then",
+        "optionally :PORT or :PORT-PORT. Repeatable. E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999"
       })
-  private List<AddressRule> allowConnect = new ArrayList<>();
+  private List<Rule> allowConnect = new ArrayList<>();
 
   @Option(
       names = "--allow-bind",
-      paramLabel = "ADDR[:PORT[-PORT]]",
-      converter = AddressRuleConverter.class,
+      paramLabel = "RULE",
+      converter = RuleConverter.class,
       description = {
-        "Allow binding local addresses (to listen, or to receive UDP) that match. Repeatable.",
-        "E.g. 127.0.0.1:8000-8999"
+        "Allow binding local addresses (to listen, or to receive UDP) that RULE covers.",
+        "Repeatable. E.g. 127.0.0.1:8000-8999"
       })
-  private List<AddressRule> allowBind = new ArrayList<>();
+  private List<Rule> allowBind = new ArrayList<>();
 
   @Option(
       names = "--allow-udp",
-      paramLabel = "ADDR[:PORT[-PORT]]",
-      converter = AddressRuleConverter.class,
-      description = "Allow sending UDP datagrams to matching addresses. Repeatable.")
-  private List<AddressRule> allowUdp = new ArrayList<>();
+      paramLabel = "RULE",
+      converter = RuleConverter.class,
+      description = "Allow sending UDP datagrams to what RULE covers. Repeatable.")
+  private List<Rule> allowUdp = new ArrayList<>();
 
   @Option(
       names = "--allow-lookup",
@@ -87,6 +88,16 @@ final class RunCommand implements Callable<Integer> {
         "checked against the grants when it is used."
       })
   private boolean allowLookup;
+
+  @Option(
+      names = "--deny",
+      paramLabel = "RULE",
+      converter = RuleConverter.class,
+      description = {
+        "Deny what RULE covers for every use, whatever a grant allows. Repeatable.",
+        "E.g. --allow-connect '*' --deny private --deny loopback --deny link-local"
+      })
+  private List<Rule> deny = new ArrayList<>();
 
   @Option(
       names = "--tcplisten",
@@ -160,6 +171,11 @@ final class RunCommand implements Callable<Integer> {
     allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
     if (allowLookup) {
       policy.allowLookup();
+    }
+    for (Rule rule : deny) {
+      for (NetworkUse use : NetworkUse.values()) {
+        policy.deny(use, rule);
+      }
     }
     try (WasiSockets sockets = sockets(policy.build())) {
       for (PreopenedSocket socket : sockets.preopenedSockets()) {
@@ -300,12 +316,12 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Reads {@code --allow-connect} values; a bad one is a usage error naming it. */
-  static final class AddressRuleConverter implements ITypeConverter<AddressRule> {
+  /** Reads grant values ({@link Rule#parse}); a bad one is a usage error naming it. */
+  static final class RuleConverter implements ITypeConverter<Rule> {
     @Override
-    public AddressRule convert(String value) {
+    public Rule convert(String value) {
       try {
-        return AddressRule.parse(value);
+        return Rule.parse(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

@@ -1,13 +1,11 @@
 package dev.wasisockets.core;
 
-import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -69,32 +67,17 @@ public final class SocketContext implements AutoCloseable {
         : new ErrnoException(Errno.EPROTOTYPE, "descriptor " + fd + " is not a TCP socket");
   }
 
-  /**
-   * Resolves {@code host} for the guest if the policy allows name lookups (EACCES otherwise). An IP
-   * literal is its own answer and needs no grant. The guest's uses of the addresses are still
-   * decided one by one.
-   */
-  public List<InetAddress> resolve(String host) {
-    InetAddress literal = IpLiteral.parse(host);
-    if (literal != null) {
-      return List.of(literal);
-    }
-    network.checkLookup(host);
-    try {
-      return network.transport().resolve(host);
-    } catch (UnknownHostException e) {
-      throw new ErrnoException(Errno.ENOENT, "no address for " + host);
-    } catch (IOException e) {
-      throw ErrnoException.of(e);
-    }
-  }
-
   /** The listener at {@code fd}: EBADF if none, ENOTSOCK for a file, EINVAL if not listening. */
   public TcpListener listener(int fd) {
     if (descriptors.socket(fd) instanceof TcpListener listener) {
       return listener;
     }
     throw new ErrnoException(Errno.EINVAL, "descriptor " + fd + " is not listening");
+  }
+
+  /** Looks {@code host} up for the guest: see {@link NetworkAccess#lookup}. */
+  public List<InetAddress> resolve(String host) {
+    return network.lookup(host);
   }
 
   /** Makes the socket at {@code fd} a listener, under the same number. */

@@ -1,15 +1,17 @@
 package dev.wasisockets.policy;
 
 /**
- * The outcome of one policy check, with the rule that decided it (as written) so that a denial can
- * say why.
+ * The outcome of one policy check, with the rule that decided it (as written, prefixed by "allow"
+ * or "deny", or "default deny") so that a denial can say why.
  */
 public record Decision(boolean allowed, String rule) {
-  static Decision allowedBy(AddressRule rule) {
-    return new Decision(true, rule.toString());
+  static final Decision DEFAULT_DENY = new Decision(false, "default deny");
+
+  static Decision allowedBy(Rule rule) {
+    return new Decision(true, "allow " + rule);
   }
 
-  static Decision deniedByDefault() {
-    return new Decision(false, "default deny");
+  static Decision deniedBy(Rule rule) {
+    return new Decision(false, "deny " + rule);
   }
 }

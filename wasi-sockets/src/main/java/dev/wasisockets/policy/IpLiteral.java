@@ -45,6 +45,67 @@ public final class IpLiteral {
   }
 
   /**
+   * The address a host name means when it is a number in disguise, as {@code inet_aton} (and so
+   * many HTTP clients and resolvers) reads it: one to four dot-separated parts, each decimal, octal
+   * ({@code 0177}) or hex ({@code 0x7f}), the last filling the remaining bytes; so {@code 127.1},
+   * {@code 2130706433}, {@code 0x7f000001} and {@code 0177.0.0.1} are all 127.0.0.1. Plain IPv4 and
+   * IPv6 literals too. Null for a name that is not a number.
+   */
+  public static InetAddress parseLenient(String text) {
+    InetAddress strict = parse(text);
+    if (strict != null || text.isEmpty() || text.indexOf(':') >= 0) {
+      return strict;
+    }
+    String[] parts = text.split("\\.", -1);
+    if (parts.length > 4) {
+      return null;
+    }
+    long[] values = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      values[i] = number(parts[i]);
+      if (values[i] < 0) {
+        return null;
+      }
+    }
+    long address = 0;
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (values[i] > 0xFF) {
+        return null;
+      }
+      address |= values[i] << (24 - 8 * i);
+    }
+    long last = values[parts.length - 1];
+    long lastLimit = (1L << (8 * (5 - parts.length))) - 1;
+    if (last > lastLimit) {
+      return null;
+    }
+    address |= last;
+    return byAddress(
+        new byte[] {
+          (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address
+        });
+  }
+
+  /** One inet_aton part: decimal, 0-prefixed octal or 0x-prefixed hex; -1 if it is none. */
+  private static long number(String part) {
+    try {
+      if (part.startsWith("0x") || part.startsWith("0X")) {
+        return part.length() > 2 && part.length() <= 10
+            ? Long.parseLong(part.substring(2), 16)
+            : -1;
+      }
+      if (part.length() > 1 && part.startsWith("0")) {
+        return part.length() <= 12 ? Long.parseLong(part.substring(1), 8) : -1;
+      }
+      return !part.isEmpty() && part.length() <= 10 && part.chars().allMatch(Character::isDigit)
+          ? Long.parseLong(part)
+          : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
    * {@code address} as people write it: dotted IPv4, or IPv6 in the RFC 5952 short form ({@code
    * ::1}, not the JDK's {@code 0:0:0:0:0:0:0:1}).
    */

@@ -1,33 +1,43 @@
 package dev.wasisockets.policy;
 
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Decides every network use of a guest. Deny by default, as wasmtime: a guest reaches only what the
- * embedder granted, per use ({@link NetworkUse}) and per address ({@link AddressRule}).
+ * Decides every network use of a guest, on addresses. Deny by default, as wasmtime: a guest reaches
+ * only what the embedder allowed, per use ({@link NetworkUse}); a deny rule wins over any allow
+ * rule.
+ *
+ * <p>Rules ({@link Rule}) are address rules (IPs, CIDR blocks, {@link AddressClass}es, {@code *})
+ * and domain rules. A domain rule grants a name: the addresses the name resolves to are allowed for
+ * it, but must still pass the address deny rules, so {@code localhost} allowed by name is still
+ * denied by {@code deny = ["loopback"]}. A connect to the unspecified address (0.0.0.0, ::) reaches
+ * the local host, so it is judged as loopback.
  *
  * <p>Immutable and thread-safe; one policy may serve many guest instances.
  */
 public final class NetworkPolicy {
   private static final Logger LOG = System.getLogger(NetworkPolicy.class.getName());
-  private static final NetworkPolicy DENY_ALL =
-      new NetworkPolicy(new EnumMap<>(NetworkUse.class), false);
+  private static final NetworkPolicy DENY_ALL = builder().build();
 
-  private final Map<NetworkUse, List<AddressRule>> allowed;
-  private final boolean lookupAllowed;
+  private final Map<NetworkUse, List<Rule>> allow;
+  private final Map<NetworkUse, List<Rule>> deny;
 
-  private NetworkPolicy(Map<NetworkUse, List<AddressRule>> allowed, boolean lookupAllowed) {
-    this.allowed = allowed;
-    this.lookupAllowed = lookupAllowed;
+  private NetworkPolicy(Map<NetworkUse, List<Rule>> allow, Map<NetworkUse, List<Rule>> deny) {
+    this.allow = allow;
+    this.deny = deny;
   }
 
-  /** The default: nothing is allowed. */
+  /** The default for embedded and {@code run} guests: nothing is allowed. */
   public static NetworkPolicy denyAll() {
     return DENY_ALL;
   }
@@ -37,76 +47,206 @@ public final class NetworkPolicy {
   }
 
   /**
-   * Whether {@code use} of {@code address} is allowed. A denial is logged (WARNING, logger {@code
-   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address and the rule that decided.
+   * Whether {@code use} of {@code address} is allowed, when the guest got the address by looking up
+   * {@code name} (null if it did not). A denial is logged (WARNING, logger {@code
+   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address, the name and the rule.
    */
-  public Decision decide(NetworkUse use, InetSocketAddress address) {
-    for (AddressRule rule : allowed.getOrDefault(use, List.of())) {
-      if (rule.matches(address)) {
-        return Decision.allowedBy(rule);
+  public Decision decide(NetworkUse use, InetSocketAddress address, String name) {
+    InetAddress actual = address.getAddress();
+    int port = address.getPort();
+    InetAddress judged =
+        use != NetworkUse.BIND && actual.isAnyLocalAddress() ? loopback(actual) : actual;
+    Decision decision = Decision.DEFAULT_DENY;
+    Rule denying = first(deny.get(use), actual, judged, name, port);
+    if (denying != null) {
+      decision = Decision.deniedBy(denying);
+    } else {
+      Rule allowing = first(allow.get(use), judged, judged, name, port);
+      if (allowing != null) {
+        return Decision.allowedBy(allowing);
       }
     }
-    Decision denial = Decision.deniedByDefault();
     LOG.log(
         Level.WARNING,
-        "denied {0} to {1} (rule: {2}; no {3} grant matches)",
+        "denied {0} to {1}{2}{3} (rule: {4}{5})",
         use.description(),
         IpLiteral.format(address),
-        denial.rule(),
-        use.grantFlag());
-    return denial;
+        name == null ? "" : " (" + name + ")",
+        judged == actual ? "" : ", judged as loopback",
+        decision.rule(),
+        decision == Decision.DEFAULT_DENY ? "; no " + use.grantFlag() + " grant matches" : "");
+    return decision;
+  }
+
+  /** {@link #decide(NetworkUse, InetSocketAddress, String)} for an address not got by name. */
+  public Decision decide(NetworkUse use, InetSocketAddress address) {
+    return decide(use, address, null);
+  }
+
+  /** Whether the guest may look {@code name} up. A denial is logged as {@link #decide} does. */
+  public Decision decideLookup(String name) {
+    Decision decision = Decision.DEFAULT_DENY;
+    Rule denying = firstName(deny.get(NetworkUse.LOOKUP), name);
+    if (denying != null) {
+      decision = Decision.deniedBy(denying);
+    } else {
+      Rule allowing = firstName(allow.get(NetworkUse.LOOKUP), name);
+      if (allowing != null) {
+        return Decision.allowedBy(allowing);
+      }
+    }
+    LOG.log(
+        Level.WARNING,
+        "denied name lookup of {0} (rule: {1}{2})",
+        name,
+        decision.rule(),
+        decision == Decision.DEFAULT_DENY ? "; no --allow-lookup grant matches" : "");
+    return decision;
   }
 
   /**
-   * Whether the guest may look {@code name} up. A lookup only yields addresses: each use of one is
-   * still decided by {@link #decide}. A denial is logged as {@link #decide} logs one.
+   * Decides {@code use} of a host as a client spelled it, the way a connect by name must go: an IP
+   * literal in any spelling ({@code 127.1}, {@code 0x7f000001}, {@code 2130706433}) is the address
+   * it means; a name denied by a domain rule is refused without a lookup; otherwise the name is
+   * resolved once, every address is decided, and the first allowed one is the answer. The caller
+   * connects to that address and resolves nothing again, so a DNS answer that changes between check
+   * and use cannot matter.
    */
-  public Decision decideLookup(String name) {
-    if (lookupAllowed) {
-      return new Decision(true, "--allow-lookup");
+  public Resolution resolve(NetworkUse use, String host, int port, HostResolver resolver)
+      throws IOException {
+    InetAddress literal = IpLiteral.parseLenient(host);
+    if (literal != null) {
+      InetSocketAddress address = new InetSocketAddress(literal, port);
+      Decision decision = decide(use, address, null);
+      return new Resolution(decision.allowed() ? address : null, decision);
     }
-    Decision denial = Decision.deniedByDefault();
-    LOG.log(
-        Level.WARNING,
-        "denied name lookup of {0} (rule: {1}; no --allow-lookup grant)",
-        name,
-        denial.rule());
-    return denial;
+    Rule denying = firstName(deny.get(use), host, port);
+    if (denying != null) {
+      Decision decision = Decision.deniedBy(denying);
+      LOG.log(
+          Level.WARNING,
+          "denied {0} to {1}:{2} (rule: {3})",
+          use.description(),
+          host,
+          port,
+          decision.rule());
+      return new Resolution(null, decision);
+    }
+    List<InetAddress> addresses = resolver.resolve(host);
+    if (addresses.isEmpty()) {
+      throw new UnknownHostException(host);
+    }
+    Decision firstDenial = null;
+    for (InetAddress candidate : addresses) {
+      InetSocketAddress address = new InetSocketAddress(candidate, port);
+      Decision decision = decide(use, address, host);
+      if (decision.allowed()) {
+        return new Resolution(address, decision);
+      }
+      if (firstDenial == null) {
+        firstDenial = decision;
+      }
+    }
+    return new Resolution(null, firstDenial);
   }
 
   /** The rules that allow {@code use}, in the order they were granted. */
-  public List<AddressRule> allowRules(NetworkUse use) {
-    return allowed.getOrDefault(use, List.of());
+  public List<Rule> allowRules(NetworkUse use) {
+    return allow.get(use);
   }
 
-  /** Collects grants; {@link #build} yields an immutable policy. */
+  /** The rules that deny {@code use}, in order. */
+  public List<Rule> denyRules(NetworkUse use) {
+    return deny.get(use);
+  }
+
+  private static Rule first(
+      List<Rule> rules, InetAddress actual, InetAddress judged, String name, int port) {
+    for (Rule rule : rules) {
+      if (rule.matchesAddress(actual, port)
+          || rule.matchesAddress(judged, port)
+          || rule.matchesName(name, port)) {
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  private static Rule firstName(List<Rule> rules, String name, int port) {
+    for (Rule rule : rules) {
+      if (rule.matchesName(name, port)) {
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  /** For lookups: a domain rule, or {@code *}, covers the name; ports do not matter. */
+  private static Rule firstName(List<Rule> rules, String name) {
+    for (Rule rule : rules) {
+      if (rule instanceof AddressRule any && any.isAny()) {
+        return any;
+      }
+      if (rule instanceof DomainRule domain && domain.matchesNameOnAnyPort(name)) {
+        return domain;
+      }
+    }
+    return null;
+  }
+
+  private static InetAddress loopback(InetAddress unspecified) {
+    try {
+      return InetAddress.getByName(unspecified instanceof Inet4Address ? "127.0.0.1" : "::1");
+    } catch (UnknownHostException e) {
+      throw new AssertionError("a literal always parses", e);
+    }
+  }
+
+  /** Collects rules; {@link #build} yields an immutable policy. */
   public static final class Builder {
-    private final Map<NetworkUse, List<AddressRule>> allowed = new EnumMap<>(NetworkUse.class);
-    private boolean lookupAllowed;
+    private final Map<NetworkUse, List<Rule>> allow = new EnumMap<>(NetworkUse.class);
+    private final Map<NetworkUse, List<Rule>> deny = new EnumMap<>(NetworkUse.class);
 
-    private Builder() {}
+    private Builder() {
+      for (NetworkUse use : NetworkUse.values()) {
+        allow.put(use, new ArrayList<>());
+        deny.put(use, new ArrayList<>());
+      }
+    }
 
-    /** Allows the guest to look names up (the addresses it gets are still checked per use). */
-    public Builder allowLookup() {
-      lookupAllowed = true;
+    /** Allows {@code use} for what {@code rule} covers. */
+    public Builder allow(NetworkUse use, Rule rule) {
+      allow.get(use).add(rule);
       return this;
     }
 
-    /** Allows {@code use} for addresses that {@code rule} matches. */
-    public Builder allow(NetworkUse use, AddressRule rule) {
-      allowed.computeIfAbsent(use, u -> new ArrayList<>()).add(rule);
-      return this;
-    }
-
-    /** Allows {@code use} for the rule {@code rule} as {@link AddressRule#parse} reads it. */
+    /** Allows {@code use} for the rule {@code rule} as {@link Rule#parse} reads it. */
     public Builder allow(NetworkUse use, String rule) {
-      return allow(use, AddressRule.parse(rule));
+      return allow(use, Rule.parse(rule));
+    }
+
+    /** Denies {@code use} for what {@code rule} covers, whatever any allow rule says. */
+    public Builder deny(NetworkUse use, Rule rule) {
+      deny.get(use).add(rule);
+      return this;
+    }
+
+    /** Denies {@code use} for the rule {@code rule} as {@link Rule#parse} reads it. */
+    public Builder deny(NetworkUse use, String rule) {
+      return deny(use, Rule.parse(rule));
+    }
+
+    /** Allows the guest to look any name up (the addresses it gets are still checked per use). */
+    public Builder allowLookup() {
+      return allow(NetworkUse.LOOKUP, "*");
     }
 
     public NetworkPolicy build() {
-      Map<NetworkUse, List<AddressRule>> copy = new EnumMap<>(NetworkUse.class);
-      allowed.forEach((use, rules) -> copy.put(use, List.copyOf(rules)));
-      return new NetworkPolicy(copy, lookupAllowed);
+      Map<NetworkUse, List<Rule>> allowCopy = new EnumMap<>(NetworkUse.class);
+      Map<NetworkUse, List<Rule>> denyCopy = new EnumMap<>(NetworkUse.class);
+      allow.forEach((use, rules) -> allowCopy.put(use, List.copyOf(rules)));
+      deny.forEach((use, rules) -> denyCopy.put(use, List.copyOf(rules)));
+      return new NetworkPolicy(allowCopy, denyCopy);
     }
   }
 }

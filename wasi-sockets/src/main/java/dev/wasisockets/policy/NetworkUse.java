@@ -1,12 +1,14 @@
 package dev.wasisockets.policy;
 
-/** What a guest wants to do with an address; each grant names one use. */
+/** What a guest wants to do with an address or a name; each grant names one use. */
 public enum NetworkUse {
   TCP_CONNECT("tcp connect", "--allow-connect"),
-  /** Binding a local address, to listen on it or to connect from it. */
+  /** Binding a local address, to listen on it or to receive UDP on it. */
   BIND("bind", "--allow-bind"),
   /** Sending UDP datagrams to an address (send_to, or connect to set the default peer). */
-  UDP_SEND("udp send", "--allow-udp");
+  UDP_SEND("udp send", "--allow-udp"),
+  /** Looking a name up; rules for it are domains (or {@code *}). */
+  LOOKUP("name lookup", "--allow-lookup");
 
   private final String description;
   private final String grantFlag;

@@ -36,7 +36,7 @@ class NetworkPolicyTest {
       Decision decision = policy.decide(NetworkUse.TCP_CONNECT, LOOPBACK_80);
 
       assertThat(decision.allowed()).isTrue();
-      assertThat(decision.rule()).isEqualTo("127.0.0.1:80");
+      assertThat(decision.rule()).isEqualTo("allow 127.0.0.1:80");
       assertThat(log.lines()).isEmpty();
     }
   }
