@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * 127.1}; a policy must mean exactly what it says, so IPv4 here is strictly four decimal octets.
  */
 public final class IpLiteral {
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  // Four decimal octets, none with a leading zero: "012" is 10 to inet_aton and 12 to others, and a
+  // spelling that means two things must not be read as either here.
+  private static final Pattern IPV4 = Pattern.compile("(0|[1-9]\\d{0,2})(\\.(0|[1-9]\\d{0,2})){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private IpLiteral() {}

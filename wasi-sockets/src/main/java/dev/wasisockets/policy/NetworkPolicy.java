@@ -42,6 +42,23 @@ public final class NetworkPolicy {
     return DENY_ALL;
   }
 
+  /**
+   * The default of the {@code serve} gateway: wasmnet's (public addresses allowed, private,
+   * loopback and link-local denied, binding on ports 3000-9999, any lookup), with every other class
+   * that reaches inward denied as well: the unspecified address, 0.0.0.0/8, CGNAT, unique-local,
+   * multicast and broadcast.
+   */
+  public static NetworkPolicy gatewayDefault() {
+    Builder builder = builder().allowLookup().allow(NetworkUse.BIND, "*:3000-9999");
+    for (NetworkUse use : List.of(NetworkUse.TCP_CONNECT, NetworkUse.UDP_SEND)) {
+      builder.allow(use, "*");
+      for (AddressClass inward : AddressClass.values()) {
+        builder.deny(use, inward.ruleName());
+      }
+    }
+    return builder.build();
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -52,6 +52,7 @@ class AddressRuleTest {
         "localhost:80", // names are not addresses: rules never trigger a lookup
         "127.1:80", // shortened IPv4 is not accepted in a rule
         "256.0.0.1",
+        "010.0.0.1", // octal to some parsers, decimal to others: refused
         "10.0.0.0/33",
         "[::1]/129",
         "127.0.0.1:70000",
