@@ -12,6 +12,7 @@ import dev.wasisockets.abi.ImportDescriptions;
 import dev.wasisockets.abi.Preview1Imports;
 import dev.wasisockets.core.DescriptorTable;
 import dev.wasisockets.core.ErrnoException;
+import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.core.SocketContext;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
@@ -67,6 +68,11 @@ public final class WasiSockets implements AutoCloseable {
       throw new IllegalStateException("cannot listen on a preopened socket: " + e.getMessage(), e);
     }
     this.preview1 = new Preview1Imports(wasi, context, builder.wasiOptions.clock());
+  }
+
+  /** What the guest did with the network so far: decisions, bytes, throttled time. */
+  public NetworkStatistics statistics() {
+    return context.network().statistics();
   }
 
   /** The sockets opened for the guest before it starts, in descriptor order. */

@@ -2,8 +2,10 @@ package dev.wasisockets.core;
 
 import dev.wasisockets.policy.Decision;
 import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.policy.TokenBucket;
 import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.TransportChannel;
@@ -14,6 +16,7 @@ import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A guest's way out: the transport its sockets use and the policy every address passes first.
@@ -25,7 +28,13 @@ public final class NetworkAccess {
 
   private final Transport transport;
   private final NetworkPolicy policy;
+  private final Limits limits;
+  private final LongSupplier nanoClock;
+  private final TokenBucket sendBucket; // null: no aggregate limit
+  private final TokenBucket receiveBucket;
+  private final NetworkStatistics statistics = new NetworkStatistics();
   private final ReadinessSet single = new ReadinessSet();
+  private int openSockets;
   // The name each address came from in the guest's lookups, so that a domain rule that allowed
   // the name also allows connecting to its addresses (the most recent names win).
   private final Map<InetAddress, String> namesOfAddresses =
@@ -37,8 +46,123 @@ public final class NetworkAccess {
       };
 
   public NetworkAccess(Transport transport, NetworkPolicy policy) {
+    this(transport, policy, System::nanoTime);
+  }
+
+  /** With the clock bandwidth limits measure time by (tests inject their own). */
+  public NetworkAccess(Transport transport, NetworkPolicy policy, LongSupplier nanoClock) {
     this.transport = transport;
     this.policy = policy;
+    this.limits = policy.limits();
+    this.nanoClock = nanoClock;
+    this.sendBucket = bucket(limits.bytesPerSecond());
+    this.receiveBucket = bucket(limits.bytesPerSecond());
+  }
+
+  public NetworkStatistics statistics() {
+    return statistics;
+  }
+
+  /** Counts a new socket against the connection limit: ENFILE when the guest has its fill. */
+  void admitSocket() {
+    if (limits.maxConnections() > 0 && openSockets >= limits.maxConnections()) {
+      throw new ErrnoException(
+          Errno.ENFILE, "the guest has " + openSockets + " sockets open, its limit");
+    }
+    openSockets++;
+  }
+
+  /** A socket closed: one fewer against the limit. */
+  void releaseSocket() {
+    openSockets--;
+  }
+
+  /** A new socket's meter: its own buckets when a per-socket rate is set. */
+  Meter meter() {
+    long rate = limits.socketBytesPerSecond();
+    return rate == 0 ? Meter.UNLIMITED : new Meter(bucket(rate), bucket(rate));
+  }
+
+  /** How long a blocking connect may wait; negative: no limit. */
+  long connectWait() {
+    return limits.connectTimeout().isZero() ? -1 : limits.connectTimeout().toNanos();
+  }
+
+  /**
+   * How many of {@code wanted} bytes may be sent now under the bandwidth limits. With {@code
+   * block}, waits (the guest's thread sleeps) until at least one may; without, 0 means none may.
+   * With {@code whole} (a datagram), all of them or none.
+   */
+  long sendAllowance(Meter meter, long wanted, boolean block, boolean whole) {
+    return allowance(sendBucket, meter.send, wanted, block, whole);
+  }
+
+  /** As {@link #sendAllowance}, for receiving. */
+  long receiveAllowance(Meter meter, long wanted, boolean block) {
+    return allowance(receiveBucket, meter.receive, wanted, block, false);
+  }
+
+  /** {@code bytes} were sent: counted exactly, and taken from the buckets. */
+  void sent(Meter meter, long bytes) {
+    statistics.sent(bytes);
+    take(sendBucket, meter.send, bytes);
+  }
+
+  /** {@code bytes} were received. */
+  void received(Meter meter, long bytes) {
+    statistics.received(bytes);
+    take(receiveBucket, meter.receive, bytes);
+  }
+
+  private long allowance(
+      TokenBucket aggregate, TokenBucket own, long wanted, boolean block, boolean whole) {
+    if (aggregate == null && own == null) {
+      return wanted;
+    }
+    while (true) {
+      long allowed = wanted;
+      long waitNanos = 0;
+      for (TokenBucket bucket : new TokenBucket[] {aggregate, own}) {
+        if (bucket != null) {
+          allowed = Math.min(allowed, bucket.available(wanted));
+          waitNanos = Math.max(waitNanos, bucket.nanosUntilAvailable());
+        }
+      }
+      // A datagram goes whole once a byte may go: the bucket then runs into debt for the rest,
+      // and later sends wait it off, so the average rate holds.
+      if (allowed > 0 && whole) {
+        return wanted;
+      }
+      if (allowed > 0 || !block) {
+        return allowed;
+      }
+      sleep(Math.max(waitNanos, 1_000));
+    }
+  }
+
+  private void sleep(long nanos) {
+    long start = nanoClock.getAsLong();
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ErrnoException(Errno.EINTR, "interrupted while throttled");
+    } finally {
+      statistics.throttled(nanoClock.getAsLong() - start);
+    }
+  }
+
+  private static void take(TokenBucket aggregate, TokenBucket own, long bytes) {
+    if (aggregate != null) {
+      aggregate.consume(bytes);
+    }
+    if (own != null) {
+      own.consume(bytes);
+    }
+  }
+
+  private TokenBucket bucket(long bytesPerSecond) {
+    return bytesPerSecond == 0 ? null : new TokenBucket(bytesPerSecond, nanoClock);
   }
 
   public Transport transport() {
@@ -51,6 +175,7 @@ public final class NetworkAccess {
    */
   public void check(NetworkUse use, InetSocketAddress address) {
     Decision decision = policy.decide(use, address, namesOfAddresses.get(address.getAddress()));
+    statistics.decided(use, decision.allowed());
     if (!decision.allowed()) {
       throw new ErrnoException(Errno.EACCES, "denied by policy (" + decision.rule() + ")");
     }
@@ -67,6 +192,7 @@ public final class NetworkAccess {
       return List.of(literal);
     }
     Decision decision = policy.decideLookup(host);
+    statistics.decided(NetworkUse.LOOKUP, decision.allowed());
     if (!decision.allowed()) {
       throw new ErrnoException(Errno.EACCES, "name lookup denied by policy");
     }

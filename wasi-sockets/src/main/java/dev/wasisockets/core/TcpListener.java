@@ -17,6 +17,7 @@ public final class TcpListener extends GuestSocket {
   private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final TcpListenerChannel channel;
+  private boolean closed;
 
   TcpListener(NetworkAccess network, StandardProtocolFamily family, TcpListenerChannel channel) {
     this.network = network;
@@ -30,6 +31,7 @@ public final class TcpListener extends GuestSocket {
    * preopened listeners do: Go's {@code net.FileListener} only polls a listener that does.
    */
   public static TcpListener preopen(NetworkAccess network, InetSocketAddress local, int backlog) {
+    network.admitSocket();
     try {
       StandardProtocolFamily family =
           local.getAddress().getAddress().length == 4
@@ -40,16 +42,23 @@ public final class TcpListener extends GuestSocket {
       listener.setNonBlocking(true);
       return listener;
     } catch (IOException e) {
+      network.releaseSocket();
       throw ErrnoException.of(e);
     }
   }
 
-  /** The next connection: waits for one unless non-blocking, when it throws EAGAIN instead. */
+  /**
+   * The next connection: waits for one unless non-blocking, when it throws EAGAIN instead. ENFILE
+   * when the guest has as many sockets as it may; the connection then stays pending.
+   */
   public TcpSocket accept() {
+    network.admitSocket();
+    boolean admitted = false;
     try {
       while (true) {
         TcpChannel accepted = channel.accept();
         if (accepted != null) {
+          admitted = true;
           return TcpSocket.accepted(network, family, accepted);
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
@@ -113,6 +122,10 @@ public final class TcpListener extends GuestSocket {
 
   @Override
   public void close() {
+    if (!closed) {
+      closed = true;
+      network.releaseSocket();
+    }
     try {
       channel.close();
     } catch (IOException e) {

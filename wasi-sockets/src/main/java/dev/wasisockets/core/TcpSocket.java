@@ -34,6 +34,7 @@ public final class TcpSocket extends GuestSocket {
   private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final TcpChannel channel;
+  private final Meter meter;
   private State state;
   private boolean inputShut;
   private boolean outputShut;
@@ -45,18 +46,21 @@ public final class TcpSocket extends GuestSocket {
     this.family = family;
     this.channel = channel;
     this.state = state;
+    this.meter = network.meter();
   }
 
-  /** A new unconnected socket of {@code family} (INET or INET6). */
+  /** A new unconnected socket of {@code family} (INET or INET6); ENFILE over the limit. */
   public static TcpSocket open(NetworkAccess network, StandardProtocolFamily family) {
+    network.admitSocket();
     try {
       return new TcpSocket(network, family, network.transport().openTcp(family), State.OPEN);
     } catch (IOException e) {
+      network.releaseSocket();
       throw ErrnoException.of(e);
     }
   }
 
-  /** A connection a listener accepted. */
+  /** A connection a listener accepted (already admitted against the limit). */
   static TcpSocket accepted(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel) {
     return new TcpSocket(network, family, channel, State.CONNECTED);
@@ -136,8 +140,13 @@ public final class TcpSocket extends GuestSocket {
       if (isNonBlocking()) {
         throw new ErrnoException(Errno.EINPROGRESS);
       }
+      long wait = network.connectWait();
       while (!channel.finishConnect()) {
-        network.awaitReady(channel, Readiness.CONNECT, -1);
+        if (!network.awaitReady(channel, Readiness.CONNECT, wait)) {
+          state = State.FAILED;
+          channel.close();
+          throw new ErrnoException(Errno.ETIMEDOUT, "no connection within the connect timeout");
+        }
       }
       state = State.CONNECTED;
     } catch (IOException e) {
@@ -154,8 +163,22 @@ public final class TcpSocket extends GuestSocket {
     }
     try {
       while (true) {
-        int n = channel.read(dst);
+        int allowed = (int) network.receiveAllowance(meter, dst.remaining(), !isNonBlocking());
+        if (allowed == 0) {
+          throw new ErrnoException(Errno.EAGAIN, "throttled");
+        }
+        int limit = dst.limit();
+        dst.limit(dst.position() + allowed);
+        int n;
+        try {
+          n = channel.read(dst);
+        } finally {
+          dst.limit(limit);
+        }
         if (n != 0) {
+          if (n > 0) {
+            network.received(meter, n);
+          }
           return Math.max(n, 0); // -1: the peer closed, which the guest sees as a 0-byte read
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
@@ -180,9 +203,17 @@ public final class TcpSocket extends GuestSocket {
     long written = 0;
     try {
       while (true) {
-        written += channel.write(srcs);
-        if (written == wanted) {
-          return written;
+        long allowed = network.sendAllowance(meter, wanted - written, !isNonBlocking(), false);
+        if (allowed > 0) {
+          long n = writeAtMost(srcs, allowed);
+          network.sent(meter, n);
+          written += n;
+          if (written == wanted) {
+            return written;
+          }
+          if (n == allowed) {
+            continue; // the bandwidth limit cut this write short, not the socket
+          }
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.WRITE, sendWait())) {
           if (written > 0) {
@@ -193,6 +224,32 @@ public final class TcpSocket extends GuestSocket {
       }
     } catch (IOException e) {
       throw ErrnoException.of(e);
+    }
+  }
+
+  /** Writes at most {@code allowed} bytes of {@code srcs}, hiding the rest from the channel. */
+  private long writeAtMost(ByteBuffer[] srcs, long allowed) throws IOException {
+    long total = 0;
+    for (ByteBuffer src : srcs) {
+      total += src.remaining();
+    }
+    if (total <= allowed) {
+      return channel.write(srcs);
+    }
+    int[] limits = new int[srcs.length];
+    long left = allowed;
+    for (int i = 0; i < srcs.length; i++) {
+      limits[i] = srcs[i].limit();
+      int take = (int) Math.min(srcs[i].remaining(), left);
+      srcs[i].limit(srcs[i].position() + take);
+      left -= take;
+    }
+    try {
+      return channel.write(srcs);
+    } finally {
+      for (int i = 0; i < srcs.length; i++) {
+        srcs[i].limit(limits[i]);
+      }
     }
   }
 
@@ -268,6 +325,9 @@ public final class TcpSocket extends GuestSocket {
 
   @Override
   public void close() {
+    if (state != State.CLOSED) {
+      network.releaseSocket();
+    }
     state = State.CLOSED;
     try {
       channel.close();

@@ -18,6 +18,7 @@ public final class UdpSocket extends GuestSocket {
   private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final UdpChannel channel;
+  private final Meter meter;
   private InetSocketAddress peer;
   private boolean bound;
   private boolean closed;
@@ -26,13 +27,16 @@ public final class UdpSocket extends GuestSocket {
     this.network = network;
     this.family = family;
     this.channel = channel;
+    this.meter = network.meter();
   }
 
   /** A new unbound socket of {@code family} (INET or INET6). */
   public static UdpSocket open(NetworkAccess network, StandardProtocolFamily family) {
+    network.admitSocket();
     try {
       return new UdpSocket(network, family, network.transport().openUdp(family));
     } catch (IOException e) {
+      network.releaseSocket();
       throw ErrnoException.of(e);
     }
   }
@@ -87,8 +91,13 @@ public final class UdpSocket extends GuestSocket {
   public InetSocketAddress receiveFrom(ByteBuffer dst) {
     try {
       while (true) {
+        if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
+          throw new ErrnoException(Errno.EAGAIN, "throttled");
+        }
+        int start = dst.position();
         InetSocketAddress source = channel.receive(dst);
         if (source != null) {
+          network.received(meter, dst.position() - start);
           return source;
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
@@ -149,6 +158,9 @@ public final class UdpSocket extends GuestSocket {
 
   @Override
   public void close() {
+    if (!closed) {
+      network.releaseSocket();
+    }
     closed = true;
     try {
       channel.close();
@@ -163,8 +175,12 @@ public final class UdpSocket extends GuestSocket {
     }
     try {
       while (true) {
+        if (network.sendAllowance(meter, datagram.remaining(), !isNonBlocking(), true) == 0) {
+          throw new ErrnoException(Errno.EAGAIN, "throttled");
+        }
         int sent = channel.send(datagram, target);
         if (sent > 0 || !datagram.hasRemaining()) {
+          network.sent(meter, sent);
           bound = true;
           return sent;
         }

@@ -31,10 +31,18 @@ public final class NetworkPolicy {
 
   private final Map<NetworkUse, List<Rule>> allow;
   private final Map<NetworkUse, List<Rule>> deny;
+  private final Limits limits;
 
-  private NetworkPolicy(Map<NetworkUse, List<Rule>> allow, Map<NetworkUse, List<Rule>> deny) {
+  private NetworkPolicy(
+      Map<NetworkUse, List<Rule>> allow, Map<NetworkUse, List<Rule>> deny, Limits limits) {
     this.allow = allow;
     this.deny = deny;
+    this.limits = limits;
+  }
+
+  /** How much of the network a guest under this policy may use. */
+  public Limits limits() {
+    return limits;
   }
 
   /** The default for embedded and {@code run} guests: nothing is allowed. */
@@ -49,7 +57,11 @@ public final class NetworkPolicy {
    * multicast and broadcast.
    */
   public static NetworkPolicy gatewayDefault() {
-    Builder builder = builder().allowLookup().allow(NetworkUse.BIND, "*:3000-9999");
+    Builder builder =
+        builder()
+            .allowLookup()
+            .allow(NetworkUse.BIND, "*:3000-9999")
+            .limits(Limits.wasmnetDefault());
     for (NetworkUse use : List.of(NetworkUse.TCP_CONNECT, NetworkUse.UDP_SEND)) {
       builder.allow(use, "*");
       for (AddressClass inward : AddressClass.values()) {
@@ -223,6 +235,7 @@ public final class NetworkPolicy {
   public static final class Builder {
     private final Map<NetworkUse, List<Rule>> allow = new EnumMap<>(NetworkUse.class);
     private final Map<NetworkUse, List<Rule>> deny = new EnumMap<>(NetworkUse.class);
+    private Limits limits = Limits.NONE;
 
     private Builder() {
       for (NetworkUse use : NetworkUse.values()) {
@@ -258,12 +271,18 @@ public final class NetworkPolicy {
       return allow(NetworkUse.LOOKUP, "*");
     }
 
+    /** How much of the network the guest may use. Default: {@link Limits#NONE}. */
+    public Builder limits(Limits limits) {
+      this.limits = limits;
+      return this;
+    }
+
     public NetworkPolicy build() {
       Map<NetworkUse, List<Rule>> allowCopy = new EnumMap<>(NetworkUse.class);
       Map<NetworkUse, List<Rule>> denyCopy = new EnumMap<>(NetworkUse.class);
       allow.forEach((use, rules) -> allowCopy.put(use, List.copyOf(rules)));
       deny.forEach((use, rules) -> denyCopy.put(use, List.copyOf(rules)));
-      return new NetworkPolicy(allowCopy, denyCopy);
+      return new NetworkPolicy(allowCopy, denyCopy, limits);
     }
   }
 }

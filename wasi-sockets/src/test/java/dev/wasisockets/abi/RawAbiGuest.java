@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.WasiSockets;
+import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import java.io.IOException;
@@ -166,6 +167,11 @@ final class RawAbiGuest implements AutoCloseable {
   void iovec(int at, int buf, int len) {
     memory().writeI32(at, buf);
     memory().writeI32(at + 4, len);
+  }
+
+  /** What the guest did with the network. */
+  NetworkStatistics statistics() {
+    return sockets.statistics();
   }
 
   /** The port of the preopened listener at fd 3. */

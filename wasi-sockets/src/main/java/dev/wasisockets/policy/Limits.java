@@ -1,0 +1,56 @@
+package dev.wasisockets.policy;
+
+import java.time.Duration;
+
+/**
+ * How much of the network one guest instance may use. Zero means "no limit" for each field.
+ *
+ * @param maxConnections sockets open at once (connections, listeners and UDP sockets); one more is
+ *     ENFILE (wasmnet's {@code max_connections})
+ * @param bytesPerSecond for all of the guest's sockets together, per direction (wasmnet's {@code
+ *     max_bandwidth_mbps}, converted: megabits to bytes)
+ * @param socketBytesPerSecond for each socket, per direction
+ * @param connectTimeout how long a blocking connect may take before ETIMEDOUT (wasmnet's {@code
+ *     connection_timeout_secs})
+ */
+public record Limits(
+    int maxConnections, long bytesPerSecond, long socketBytesPerSecond, Duration connectTimeout) {
+
+  /** No limit at all: the default of embedded and {@code run} guests. */
+  public static final Limits NONE = new Limits(0, 0, 0, Duration.ZERO);
+
+  public Limits {
+    if (maxConnections < 0 || bytesPerSecond < 0 || socketBytesPerSecond < 0) {
+      throw new IllegalArgumentException("limits cannot be negative");
+    }
+    if (connectTimeout.isNegative()) {
+      throw new IllegalArgumentException("a timeout cannot be negative");
+    }
+  }
+
+  /** wasmnet's defaults: 50 connections, 10 Mbit/s, 30 s to connect. */
+  public static Limits wasmnetDefault() {
+    return new Limits(50, megabitsToBytes(10), 0, Duration.ofSeconds(30));
+  }
+
+  /** Megabits per second, as wasmnet counts bandwidth, in bytes per second. */
+  public static long megabitsToBytes(long megabitsPerSecond) {
+    return megabitsPerSecond * 1_000_000 / 8;
+  }
+
+  public Limits withMaxConnections(int value) {
+    return new Limits(value, bytesPerSecond, socketBytesPerSecond, connectTimeout);
+  }
+
+  public Limits withBytesPerSecond(long value) {
+    return new Limits(maxConnections, value, socketBytesPerSecond, connectTimeout);
+  }
+
+  public Limits withSocketBytesPerSecond(long value) {
+    return new Limits(maxConnections, bytesPerSecond, value, connectTimeout);
+  }
+
+  public Limits withConnectTimeout(Duration value) {
+    return new Limits(maxConnections, bytesPerSecond, socketBytesPerSecond, value);
+  }
+}
