@@ -13,8 +13,11 @@ import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.policy.PolicyFile;
+import dev.wasisockets.policy.PolicyFileException;
 import dev.wasisockets.policy.Rule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -100,6 +104,34 @@ final class RunCommand implements Callable<Integer> {
   private List<Rule> deny = new ArrayList<>();
 
   @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description = {
+        "Read grants, denials and limits from a TOML policy file (wasmnet's [network] keys and",
+        "ours: docs/policy.md). Keys it leaves out grant nothing. Flags add grants to it and",
+        "override its limits."
+      })
+  private Path policyFile;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description = "At most N sockets open at once; one more is ENFILE. 0: no limit.")
+  private Integer maxConnections;
+
+  @Option(
+      names = "--max-bandwidth-mbps",
+      paramLabel = "N",
+      description = "At most N megabits per second per direction, all sockets together. 0: none.")
+  private Long maxBandwidthMbps;
+
+  @Option(
+      names = "--connect-timeout-secs",
+      paramLabel = "N",
+      description = "A blocking connect gives up with ETIMEDOUT after N seconds. 0: no limit.")
+  private Long connectTimeoutSecs;
+
+  @Option(
       names = "--tcplisten",
       paramLabel = "ADDR:PORT",
       converter = SocketAddressConverter.class,
@@ -161,11 +193,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    WasmModule module = parse(readGuest());
-    if (!exportsStart(module)) {
-      throw usageError(guest + " has no _start export: it is not a WASI command");
-    }
-    NetworkPolicy.Builder policy = NetworkPolicy.builder();
+    // The host's own configuration first, then the guest.
+    NetworkPolicy.Builder policy = policyBuilder();
     allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
     allowBind.forEach(rule -> policy.allow(NetworkUse.BIND, rule));
     allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
@@ -176,6 +205,10 @@ final class RunCommand implements Callable<Integer> {
       for (NetworkUse use : NetworkUse.values()) {
         policy.deny(use, rule);
       }
+    }
+    WasmModule module = parse(readGuest());
+    if (!exportsStart(module)) {
+      throw usageError(guest + " has no _start export: it is not a WASI command");
     }
     try (WasiSockets sockets = sockets(policy.build())) {
       for (PreopenedSocket socket : sockets.preopenedSockets()) {
@@ -200,6 +233,41 @@ final class RunCommand implements Callable<Integer> {
     } finally {
       stdout.flush();
     }
+  }
+
+  /** The policy file's rules and limits, or nothing granted; then the flags' limits. */
+  private NetworkPolicy.Builder policyBuilder() {
+    NetworkPolicy.Builder builder = NetworkPolicy.builder();
+    Limits limits = Limits.NONE;
+    if (policyFile != null) {
+      try {
+        builder = PolicyFile.load(policyFile, PolicyFile.Defaults.NOTHING_GRANTED);
+        limits = builder.build().limits();
+      } catch (PolicyFileException e) {
+        throw usageError("--policy " + e.getMessage());
+      }
+    }
+    if (maxConnections != null) {
+      limits = limits.withMaxConnections(nonNegative("--max-connections", maxConnections));
+    }
+    if (maxBandwidthMbps != null) {
+      limits =
+          limits.withBytesPerSecond(
+              Limits.megabitsToBytes(nonNegative("--max-bandwidth-mbps", maxBandwidthMbps)));
+    }
+    if (connectTimeoutSecs != null) {
+      limits =
+          limits.withConnectTimeout(
+              Duration.ofSeconds(nonNegative("--connect-timeout-secs", connectTimeoutSecs)));
+    }
+    return builder.limits(limits);
+  }
+
+  private <N extends Number> N nonNegative(String flag, N value) {
+    if (value.longValue() < 0) {
+      throw usageError(flag + " must be 0 or more, got " + value);
+    }
+    return value;
   }
 
   private WasiSockets sockets(NetworkPolicy policy) {

@@ -178,6 +178,50 @@ class LauncherTest {
   }
 
   @Test
+  void aPolicyFileGrantsAndFlagsAddToIt() throws Exception {
+    Path client = GuestFixture.WASMEDGE_TCP_CLIENT.copyTo(dir);
+    try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      Path policy =
+          Files.writeString(
+              dir.resolve("policy.toml"),
+              "[network]\nallow = [\"127.0.0.1:" + server.port() + "\"]\nmax_connections = 4\n");
+
+      int exit =
+          launch(
+              "run",
+              "--policy",
+              policy.toString(),
+              "--max-connections",
+              "2",
+              client.toString(),
+              "127.0.0.1",
+              "" + server.port(),
+              "by policy");
+
+      assertThat(server.receivedLine()).isEqualTo("by policy\n");
+      assertThat(exit).isZero();
+    }
+  }
+
+  @Test
+  void aBadPolicyFileExitsTwoNamingTheKeyAndLine() throws IOException {
+    Path policy = Files.writeString(dir.resolve("bad.toml"), "[network]\nalow = [\"*\"]\n");
+
+    assertThat(launch("run", "--policy", policy.toString(), "guest.wasm")).isEqualTo(2);
+    assertThat(stderr())
+        .isEqualTo(
+            oneLine("--policy " + policy + ":2: unknown key network.alow (see docs/policy.md)"));
+  }
+
+  @Test
+  void aMissingPolicyFileExitsTwo() {
+    Path missing = dir.resolve("nope.toml");
+
+    assertThat(launch("run", "--policy", missing.toString(), "guest.wasm")).isEqualTo(2);
+    assertThat(stderr()).isEqualTo(oneLine("--policy " + missing + ": no such file"));
+  }
+
+  @Test
   void noCommandExitsTwo() {
     assertThat(launch()).isEqualTo(2);
   }
