@@ -1,7 +1,5 @@
 package dev.wasisockets.policy;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Locale;
 
@@ -53,24 +51,38 @@ public enum AddressClass {
 
   /** Whether {@code address} is of this class. */
   public boolean contains(InetAddress address) {
-    byte[] b = address.getAddress();
-    boolean v4 = address instanceof Inet4Address;
+    return contains(address.getAddress());
+  }
+
+  /** Whether the address of these 4 or 16 bytes is of this class. */
+  boolean contains(byte[] b) {
+    boolean v4 = b.length == 4;
     int first = b[0] & 0xFF;
     int second = b[1] & 0xFF;
     return switch (this) {
-      case UNSPECIFIED -> address.isAnyLocalAddress();
+      case UNSPECIFIED -> allZero(b, b.length);
       case THIS_NETWORK -> v4 && first == 0;
-      case LOOPBACK -> address.isLoopbackAddress();
+      case LOOPBACK -> v4 ? first == 127 : allZero(b, 15) && b[15] == 1;
       case PRIVATE ->
           v4
               && (first == 10
                   || (first == 172 && (second & 0xF0) == 16)
                   || (first == 192 && second == 168));
-      case LINK_LOCAL -> address.isLinkLocalAddress();
+      case LINK_LOCAL ->
+          v4 ? first == 169 && second == 254 : first == 0xFE && (second & 0xC0) == 0x80;
       case CGNAT -> v4 && first == 100 && (second & 0xC0) == 64;
-      case UNIQUE_LOCAL -> address instanceof Inet6Address && (first & 0xFE) == 0xFC;
-      case MULTICAST -> address.isMulticastAddress();
+      case UNIQUE_LOCAL -> !v4 && (first & 0xFE) == 0xFC;
+      case MULTICAST -> v4 ? (first & 0xF0) == 0xE0 : first == 0xFF;
       case BROADCAST -> v4 && (first & second & b[2] & b[3] & 0xFF) == 0xFF;
     };
+  }
+
+  private static boolean allZero(byte[] bytes, int count) {
+    for (int i = 0; i < count; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

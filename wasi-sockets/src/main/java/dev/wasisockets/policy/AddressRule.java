@@ -93,17 +93,16 @@ public final class AddressRule implements Rule {
   }
 
   @Override
-  public boolean matchesAddress(InetAddress address, int port) {
+  public boolean matchesAddress(byte[] candidate, int port) {
     if (!ports.contains(port)) {
       return false;
     }
     if (kind != null) {
-      return kind.contains(address);
+      return kind.contains(candidate);
     }
     if (network == null) {
       return true;
     }
-    byte[] candidate = address.getAddress();
     if (candidate.length != network.length) {
       return false;
     }

@@ -56,7 +56,7 @@ public final class DomainRule implements Rule {
   }
 
   @Override
-  public boolean matchesAddress(java.net.InetAddress address, int port) {
+  public boolean matchesAddress(byte[] address, int port) {
     return false;
   }
 

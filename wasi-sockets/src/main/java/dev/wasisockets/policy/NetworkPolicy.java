@@ -86,11 +86,13 @@ public final class NetworkPolicy {
     InetAddress judged =
         use != NetworkUse.BIND && actual.isAnyLocalAddress() ? loopback(actual) : actual;
     Decision decision = Decision.DEFAULT_DENY;
-    Rule denying = first(deny.get(use), actual, judged, name, port);
+    byte[] actualBytes = actual.getAddress();
+    byte[] judgedBytes = judged == actual ? actualBytes : judged.getAddress();
+    Rule denying = first(deny.get(use), actualBytes, judgedBytes, name, port);
     if (denying != null) {
       decision = Decision.deniedBy(denying);
     } else {
-      Rule allowing = first(allow.get(use), judged, judged, name, port);
+      Rule allowing = first(allow.get(use), judgedBytes, judgedBytes, name, port);
       if (allowing != null) {
         return Decision.allowedBy(allowing);
       }
@@ -189,11 +191,10 @@ public final class NetworkPolicy {
     return deny.get(use);
   }
 
-  private static Rule first(
-      List<Rule> rules, InetAddress actual, InetAddress judged, String name, int port) {
+  private static Rule first(List<Rule> rules, byte[] actual, byte[] judged, String name, int port) {
     for (Rule rule : rules) {
       if (rule.matchesAddress(actual, port)
-          || rule.matchesAddress(judged, port)
+          || (judged != actual && rule.matchesAddress(judged, port))
           || rule.matchesName(name, port)) {
         return rule;
       }

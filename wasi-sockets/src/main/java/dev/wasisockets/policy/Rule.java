@@ -27,7 +27,15 @@ public sealed interface Rule permits AddressRule, DomainRule {
   }
 
   /** Whether the rule covers {@code address} (already normalised) on {@code port}. */
-  boolean matchesAddress(InetAddress address, int port);
+  default boolean matchesAddress(InetAddress address, int port) {
+    return matchesAddress(address.getAddress(), port);
+  }
+
+  /**
+   * As {@link #matchesAddress(InetAddress, int)}, for the address's 4 or 16 bytes: a decision reads
+   * them once and asks every rule.
+   */
+  boolean matchesAddress(byte[] address, int port);
 
   /** Whether the rule covers the name {@code name} on {@code port}; false for a null name. */
   boolean matchesName(String name, int port);
