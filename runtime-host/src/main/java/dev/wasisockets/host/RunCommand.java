@@ -94,6 +94,14 @@ final class RunCommand implements Callable<Integer> {
   private boolean allowLookup;
 
   @Option(
+      names = "--inherit-network",
+      description = {
+        "Grant everything: every connect, bind, UDP send and lookup, as if the guest ran",
+        "natively. --deny rules still apply."
+      })
+  private boolean inheritNetwork;
+
+  @Option(
       names = "--deny",
       paramLabel = "RULE",
       converter = RuleConverter.class,
@@ -200,6 +208,9 @@ final class RunCommand implements Callable<Integer> {
     allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
     if (allowLookup) {
       policy.allowLookup();
+    }
+    if (inheritNetwork) {
+      policy.allowAll();
     }
     for (Rule rule : deny) {
       for (NetworkUse use : NetworkUse.values()) {

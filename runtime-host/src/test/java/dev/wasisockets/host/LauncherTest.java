@@ -204,6 +204,30 @@ class LauncherTest {
   }
 
   @Test
+  void inheritNetworkGrantsEverythingButWhatIsDenied() throws Exception {
+    Path client = GuestFixture.WASMEDGE_TCP_CLIENT.copyTo(dir);
+    try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      String port = "" + server.port();
+
+      assertThat(launch("run", "--inherit-network", client.toString(), "127.0.0.1", port, "free"))
+          .isZero();
+      assertThat(server.receivedLine()).isEqualTo("free\n");
+      assertThat(
+              launch(
+                  "run",
+                  "--inherit-network",
+                  "--deny",
+                  "loopback",
+                  client.toString(),
+                  "127.0.0.1",
+                  port,
+                  "x"))
+          .as("EACCES")
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   void aBadPolicyFileExitsTwoNamingTheKeyAndLine() throws IOException {
     Path policy = Files.writeString(dir.resolve("bad.toml"), "[network]\nalow = [\"*\"]\n");
 

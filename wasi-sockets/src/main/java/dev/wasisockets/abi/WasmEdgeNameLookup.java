@@ -26,6 +26,7 @@ import java.util.List;
 @HostModule("wasi_snapshot_preview1")
 public final class WasmEdgeNameLookup {
   // WasmEdge's getaddrinfo errnos (thirdparty/wasi/api.hpp).
+  private static final int EAI_AGAIN = 78;
   private static final int EAI_BADFLAGS = 79;
   private static final int EAI_FAMILY = 81;
   private static final int EAI_MEMORY = 82;
@@ -104,8 +105,20 @@ public final class WasmEdgeNameLookup {
       return EAI_SERVICE;
     }
 
+    List<InetAddress> found;
+    try {
+      found = lookup(node, (flags & AI_PASSIVE) != 0);
+    } catch (ErrnoException e) {
+      // A name with no address, and a resolver that did not answer in time, are getaddrinfo's
+      // own errors; a denial stays EACCES.
+      return switch (e.errno()) {
+        case ENOENT -> EAI_NONAME;
+        case ETIMEDOUT -> EAI_AGAIN;
+        default -> throw e;
+      };
+    }
     List<InetAddress> addresses = new ArrayList<>();
-    for (InetAddress address : lookup(node, (flags & AI_PASSIVE) != 0)) {
+    for (InetAddress address : found) {
       boolean ipv4 = address instanceof Inet4Address;
       if (family == FAMILY_UNSPEC || (family == FAMILY_INET4) == ipv4) {
         addresses.add(address);

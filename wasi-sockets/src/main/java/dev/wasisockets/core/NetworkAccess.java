@@ -13,9 +13,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +33,15 @@ import java.util.function.LongSupplier;
 public final class NetworkAccess {
   private static final int REMEMBERED_NAMES = 4096;
 
+  /** Lookups that must end in time run here (the JDK's resolver cannot be interrupted). */
+  private static final ExecutorService LOOKUPS =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "wasi-sockets-lookup");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final Transport transport;
   private final NetworkPolicy policy;
   private final Limits limits;
@@ -35,6 +51,7 @@ public final class NetworkAccess {
   private final NetworkStatistics statistics = new NetworkStatistics();
   private final ReadinessSet single = new ReadinessSet();
   private int openSockets;
+  private int listeners;
   // The name each address came from in the guest's lookups, so that a domain rule that allowed
   // the name also allows connecting to its addresses (the most recent names win).
   private final Map<InetAddress, String> namesOfAddresses =
@@ -75,6 +92,36 @@ public final class NetworkAccess {
   /** A socket closed: one fewer against the limit. */
   void releaseSocket() {
     openSockets--;
+  }
+
+  /** Counts a new listener against the listener limit: ENFILE when the guest has its fill. */
+  void admitListener() {
+    if (limits.maxListeners() > 0 && listeners >= limits.maxListeners()) {
+      throw new ErrnoException(
+          Errno.ENFILE, "the guest has " + listeners + " listeners, its limit");
+    }
+    listeners++;
+  }
+
+  /** A listener closed. */
+  void releaseListener() {
+    listeners--;
+  }
+
+  /** The backlog a listener gets: what the guest asked for, cut down to the limit. */
+  int backlog(int requested) {
+    int max = limits.maxPendingAccepts();
+    return max > 0 && (requested <= 0 || requested > max) ? max : requested;
+  }
+
+  /** How long a connection may stay idle, in nanoseconds; 0: no limit. */
+  long idleNanos() {
+    return limits.idleTimeout().toNanos();
+  }
+
+  /** Now, on the clock limits are measured by. */
+  long now() {
+    return nanoClock.getAsLong();
   }
 
   /** A new socket's meter: its own buckets when a per-socket rate is set. */
@@ -198,7 +245,7 @@ public final class NetworkAccess {
     }
     List<InetAddress> addresses;
     try {
-      addresses = transport.resolve(host);
+      addresses = resolveInTime(host);
     } catch (UnknownHostException e) {
       throw new ErrnoException(Errno.ENOENT, "no address for " + host);
     } catch (IOException e) {
@@ -208,6 +255,30 @@ public final class NetworkAccess {
       namesOfAddresses.put(address, host);
     }
     return addresses;
+  }
+
+  /** The transport's answer for {@code host}, within the lookup timeout (ETIMEDOUT past it). */
+  private List<InetAddress> resolveInTime(String host) throws IOException {
+    Duration timeout = limits.lookupTimeout();
+    if (timeout.isZero()) {
+      return transport.resolve(host);
+    }
+    Future<List<InetAddress>> answer = LOOKUPS.submit(() -> transport.resolve(host));
+    try {
+      return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      throw new ErrnoException(Errno.ETIMEDOUT, "no answer for " + host + " within " + timeout);
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new ErrnoException(Errno.EINTR, "interrupted while looking " + host + " up");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    }
   }
 
   /**

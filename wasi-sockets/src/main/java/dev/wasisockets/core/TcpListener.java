@@ -32,16 +32,19 @@ public final class TcpListener extends GuestSocket {
    */
   public static TcpListener preopen(NetworkAccess network, InetSocketAddress local, int backlog) {
     network.admitSocket();
+    network.admitListener();
     try {
       StandardProtocolFamily family =
           local.getAddress().getAddress().length == 4
               ? StandardProtocolFamily.INET
               : StandardProtocolFamily.INET6;
       TcpListener listener =
-          new TcpListener(network, family, network.transport().listenTcp(local, backlog));
+          new TcpListener(
+              network, family, network.transport().listenTcp(local, network.backlog(backlog)));
       listener.setNonBlocking(true);
       return listener;
     } catch (IOException e) {
+      network.releaseListener();
       network.releaseSocket();
       throw ErrnoException.of(e);
     }
@@ -124,6 +127,7 @@ public final class TcpListener extends GuestSocket {
   public void close() {
     if (!closed) {
       closed = true;
+      network.releaseListener();
       network.releaseSocket();
     }
     try {

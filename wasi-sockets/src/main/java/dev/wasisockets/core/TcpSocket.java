@@ -39,6 +39,7 @@ public final class TcpSocket extends GuestSocket {
   private boolean inputShut;
   private boolean outputShut;
   private Errno pendingError; // a non-blocking connect's failure, for SO_ERROR
+  private long lastActivity; // on the network's clock: for the idle timeout
 
   private TcpSocket(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel, State state) {
@@ -47,6 +48,7 @@ public final class TcpSocket extends GuestSocket {
     this.channel = channel;
     this.state = state;
     this.meter = network.meter();
+    this.lastActivity = network.now();
   }
 
   /** A new unconnected socket of {@code family} (INET or INET6); ENFILE over the limit. */
@@ -101,15 +103,17 @@ public final class TcpSocket extends GuestSocket {
       }
       default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
     }
+    network.admitListener();
     try {
       // NIO cannot turn a SocketChannel into a listener: free the bound port, then listen on it.
       channel.close();
-      TcpListenerChannel listening = network.transport().listenTcp(local, backlog);
+      TcpListenerChannel listening = network.transport().listenTcp(local, network.backlog(backlog));
       state = State.CLOSED;
       TcpListener listener = new TcpListener(network, family, listening);
       listener.setNonBlocking(isNonBlocking());
       return listener;
     } catch (IOException e) {
+      network.releaseListener();
       state = State.FAILED;
       throw ErrnoException.of(e);
     }
@@ -178,10 +182,11 @@ public final class TcpSocket extends GuestSocket {
         if (n != 0) {
           if (n > 0) {
             network.received(meter, n);
+            lastActivity = network.now();
           }
           return Math.max(n, 0); // -1: the peer closed, which the guest sees as a 0-byte read
         }
-        if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
+        if (isNonBlocking() || !awaitWithinIdleTimeout(Readiness.READ, receiveWait())) {
           throw new ErrnoException(Errno.EAGAIN);
         }
       }
@@ -207,6 +212,9 @@ public final class TcpSocket extends GuestSocket {
         if (allowed > 0) {
           long n = writeAtMost(srcs, allowed);
           network.sent(meter, n);
+          if (n > 0) {
+            lastActivity = network.now();
+          }
           written += n;
           if (written == wanted) {
             return written;
@@ -215,7 +223,7 @@ public final class TcpSocket extends GuestSocket {
             continue; // the bandwidth limit cut this write short, not the socket
           }
         }
-        if (isNonBlocking() || !network.awaitReady(channel, Readiness.WRITE, sendWait())) {
+        if (isNonBlocking() || !awaitWithinIdleTimeout(Readiness.WRITE, sendWait())) {
           if (written > 0) {
             return written;
           }
@@ -343,6 +351,40 @@ public final class TcpSocket extends GuestSocket {
     if (state != State.CONNECTED) {
       throw new ErrnoException(Errno.ENOTCONN);
     }
+    long idle = network.idleNanos();
+    if (idle > 0 && network.now() - lastActivity >= idle) {
+      closeForIdleness();
+    }
+  }
+
+  /**
+   * Waits for {@code interest} up to {@code wait} (negative: no limit), but no longer than the
+   * connection may stay idle: then the host closes it and the guest gets ETIMEDOUT.
+   */
+  private boolean awaitWithinIdleTimeout(int interest, long wait) throws IOException {
+    long idle = network.idleNanos();
+    if (idle == 0) {
+      return network.awaitReady(channel, interest, wait);
+    }
+    long left = Math.max(0, lastActivity + idle - network.now());
+    if (network.awaitReady(channel, interest, wait < 0 ? left : Math.min(wait, left))) {
+      return true;
+    }
+    if (network.now() - lastActivity >= idle) {
+      closeForIdleness();
+    }
+    return false;
+  }
+
+  private void closeForIdleness() {
+    state = State.FAILED;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    throw new ErrnoException(
+        Errno.ETIMEDOUT, "the connection was idle too long; the host closed it");
   }
 
   /** Moves a pending non-blocking connect on, without waiting. */

@@ -12,25 +12,45 @@ import java.time.Duration;
  * @param socketBytesPerSecond for each socket, per direction
  * @param connectTimeout how long a blocking connect may take before ETIMEDOUT (wasmnet's {@code
  *     connection_timeout_secs})
+ * @param maxListeners listening sockets at once; one more {@code listen} is ENFILE
+ * @param maxPendingAccepts the most connections a listener keeps waiting to be accepted (a larger
+ *     backlog is cut down to it)
+ * @param idleTimeout how long a connection may see no traffic before the host closes it; the
+ *     guest's next call on it is ETIMEDOUT
+ * @param lookupTimeout how long a name lookup may take before it fails (EAI_AGAIN)
  */
 public record Limits(
-    int maxConnections, long bytesPerSecond, long socketBytesPerSecond, Duration connectTimeout) {
+    int maxConnections,
+    long bytesPerSecond,
+    long socketBytesPerSecond,
+    Duration connectTimeout,
+    int maxListeners,
+    int maxPendingAccepts,
+    Duration idleTimeout,
+    Duration lookupTimeout) {
 
   /** No limit at all: the default of embedded and {@code run} guests. */
-  public static final Limits NONE = new Limits(0, 0, 0, Duration.ZERO);
+  public static final Limits NONE =
+      new Limits(0, 0, 0, Duration.ZERO, 0, 0, Duration.ZERO, Duration.ZERO);
 
   public Limits {
-    if (maxConnections < 0 || bytesPerSecond < 0 || socketBytesPerSecond < 0) {
+    if (maxConnections < 0
+        || bytesPerSecond < 0
+        || socketBytesPerSecond < 0
+        || maxListeners < 0
+        || maxPendingAccepts < 0) {
       throw new IllegalArgumentException("limits cannot be negative");
     }
-    if (connectTimeout.isNegative()) {
+    if (connectTimeout.isNegative() || idleTimeout.isNegative() || lookupTimeout.isNegative()) {
       throw new IllegalArgumentException("a timeout cannot be negative");
     }
   }
 
   /** wasmnet's defaults: 50 connections, 10 Mbit/s, 30 s to connect. */
   public static Limits wasmnetDefault() {
-    return new Limits(50, megabitsToBytes(10), 0, Duration.ofSeconds(30));
+    return NONE.withMaxConnections(50)
+        .withBytesPerSecond(megabitsToBytes(10))
+        .withConnectTimeout(Duration.ofSeconds(30));
   }
 
   /** Megabits per second, as wasmnet counts bandwidth, in bytes per second. */
@@ -39,18 +59,98 @@ public record Limits(
   }
 
   public Limits withMaxConnections(int value) {
-    return new Limits(value, bytesPerSecond, socketBytesPerSecond, connectTimeout);
+    return new Limits(
+        value,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        connectTimeout,
+        maxListeners,
+        maxPendingAccepts,
+        idleTimeout,
+        lookupTimeout);
   }
 
   public Limits withBytesPerSecond(long value) {
-    return new Limits(maxConnections, value, socketBytesPerSecond, connectTimeout);
+    return new Limits(
+        maxConnections,
+        value,
+        socketBytesPerSecond,
+        connectTimeout,
+        maxListeners,
+        maxPendingAccepts,
+        idleTimeout,
+        lookupTimeout);
   }
 
   public Limits withSocketBytesPerSecond(long value) {
-    return new Limits(maxConnections, bytesPerSecond, value, connectTimeout);
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        value,
+        connectTimeout,
+        maxListeners,
+        maxPendingAccepts,
+        idleTimeout,
+        lookupTimeout);
   }
 
   public Limits withConnectTimeout(Duration value) {
-    return new Limits(maxConnections, bytesPerSecond, socketBytesPerSecond, value);
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        value,
+        maxListeners,
+        maxPendingAccepts,
+        idleTimeout,
+        lookupTimeout);
+  }
+
+  public Limits withMaxListeners(int value) {
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        connectTimeout,
+        value,
+        maxPendingAccepts,
+        idleTimeout,
+        lookupTimeout);
+  }
+
+  public Limits withMaxPendingAccepts(int value) {
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        connectTimeout,
+        maxListeners,
+        value,
+        idleTimeout,
+        lookupTimeout);
+  }
+
+  public Limits withIdleTimeout(Duration value) {
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        connectTimeout,
+        maxListeners,
+        maxPendingAccepts,
+        value,
+        lookupTimeout);
+  }
+
+  public Limits withLookupTimeout(Duration value) {
+    return new Limits(
+        maxConnections,
+        bytesPerSecond,
+        socketBytesPerSecond,
+        connectTimeout,
+        maxListeners,
+        maxPendingAccepts,
+        idleTimeout,
+        value);
   }
 }

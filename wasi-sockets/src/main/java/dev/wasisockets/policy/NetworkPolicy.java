@@ -267,6 +267,17 @@ public final class NetworkPolicy {
       return deny(use, Rule.parse(rule));
     }
 
+    /**
+     * Allows every use of every address and name, as if the guest ran natively (wasmtime's {@code
+     * inherit_network}); deny rules still apply.
+     */
+    public Builder allowAll() {
+      for (NetworkUse use : NetworkUse.values()) {
+        allow(use, "*");
+      }
+      return this;
+    }
+
     /** Allows the guest to look any name up (the addresses it gets are still checked per use). */
     public Builder allowLookup() {
       return allow(NetworkUse.LOOKUP, "*");

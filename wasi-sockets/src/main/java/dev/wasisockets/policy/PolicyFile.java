@@ -29,6 +29,10 @@ import org.tomlj.TomlTable;
  * lookup = ["*.example.com"]          # ours: names the guest may look up
  * bind = ["127.0.0.1:8000-8999"]      # ours: addresses the guest may bind, beside bind_ports
  * max_socket_bandwidth_mbps = 2       # ours: per socket, per direction
+ * max_listeners = 4                   # ours
+ * max_pending_accepts = 64            # ours
+ * idle_timeout_secs = 300             # ours
+ * lookup_timeout_secs = 5             # ours
  * </pre>
  */
 public final class PolicyFile {
@@ -50,7 +54,11 @@ public final class PolicyFile {
           "connection_timeout_secs",
           "lookup",
           "bind",
-          "max_socket_bandwidth_mbps");
+          "max_socket_bandwidth_mbps",
+          "max_listeners",
+          "max_pending_accepts",
+          "idle_timeout_secs",
+          "lookup_timeout_secs");
 
   private PolicyFile() {}
 
@@ -158,6 +166,22 @@ public final class PolicyFile {
     Long timeout = reader.count("connection_timeout_secs");
     if (timeout != null) {
       limits = limits.withConnectTimeout(Duration.ofSeconds(timeout));
+    }
+    Long listeners = reader.count("max_listeners");
+    if (listeners != null) {
+      limits = limits.withMaxListeners((int) Math.min(listeners, Integer.MAX_VALUE));
+    }
+    Long pending = reader.count("max_pending_accepts");
+    if (pending != null) {
+      limits = limits.withMaxPendingAccepts((int) Math.min(pending, Integer.MAX_VALUE));
+    }
+    Long idle = reader.count("idle_timeout_secs");
+    if (idle != null) {
+      limits = limits.withIdleTimeout(Duration.ofSeconds(idle));
+    }
+    Long lookupTimeout = reader.count("lookup_timeout_secs");
+    if (lookupTimeout != null) {
+      limits = limits.withLookupTimeout(Duration.ofSeconds(lookupTimeout));
     }
     return builder.limits(limits);
   }

@@ -112,4 +112,44 @@ class LimitsTest {
       }
     }
   }
+
+  @Test
+  void oneListenerMoreThanTheLimitIsEnfile() throws IOException {
+    NetworkPolicy.Builder grants =
+        NetworkPolicy.builder()
+            .allow(NetworkUse.BIND, "127.0.0.1")
+            .limits(Limits.NONE.withMaxListeners(1));
+    try (RawAbiGuest guest = new RawAbiGuest(false, RawAbiGuest.MODULE, grants)) {
+      guest.memory().write(ADDRESS_BYTES, new byte[] {127, 0, 0, 1});
+      guest.addressDescriptor(ADDRESS_BYTES, 4);
+      int first = guest.openSocket();
+      int second = guest.openSocket();
+      assertThat(guest.call("sock_bind", first, ADDRESS_DESCRIPTOR, 0)).isZero();
+      assertThat(guest.call("sock_bind", second, ADDRESS_DESCRIPTOR, 0)).isZero();
+      assertThat(guest.call("sock_listen", first, 8)).isZero();
+
+      assertThat(guest.call("sock_listen", second, 8)).isEqualTo(ENFILE);
+
+      assertThat(guest.call("fd_close", first)).isZero();
+      assertThat(guest.call("sock_listen", second, 8)).isZero();
+    }
+  }
+
+  @Test
+  void aConnectionIdleLongerThanTheLimitIsClosedAndTheGuestToldEtimedout() throws IOException {
+    NetworkPolicy.Builder grants =
+        NetworkPolicy.builder().limits(Limits.NONE.withIdleTimeout(Duration.ofMillis(150)));
+    try (RawAbiGuest guest = new RawAbiGuest(false, RawAbiGuest.MODULE, grants)) {
+      int fd = guest.openSocket();
+      try (Socket peer = guest.connectToPeer(fd)) {
+        guest.iovec(IOVEC, DATA, 16);
+
+        assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT))
+            .isEqualTo(ETIMEDOUT);
+        assertThat(peer.getInputStream().read()).as("the host closed it").isEqualTo(-1);
+        assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT))
+            .isEqualTo(ENOTCONN);
+      }
+    }
+  }
 }

@@ -47,7 +47,12 @@ class PolicyFileTest {
                     })
                 .allowed())
         .isFalse();
-    assertThat(policy.limits()).isEqualTo(new Limits(12, 1_000_000, 0, Duration.ofSeconds(5)));
+    assertThat(policy.limits())
+        .isEqualTo(
+            Limits.NONE
+                .withMaxConnections(12)
+                .withBytesPerSecond(1_000_000)
+                .withConnectTimeout(Duration.ofSeconds(5)));
   }
 
   @Test
@@ -84,6 +89,10 @@ class PolicyFileTest {
                 lookup = ["*.example.com"]
                 bind = ["127.0.0.1:7000"]
                 max_socket_bandwidth_mbps = 16
+                max_listeners = 3
+                max_pending_accepts = 7
+                idle_timeout_secs = 60
+                lookup_timeout_secs = 2
                 """,
                 "ours.toml",
                 Defaults.NOTHING_GRANTED)
@@ -95,7 +104,14 @@ class PolicyFileTest {
     assertThat(policy.decideLookup("api.example.com").allowed()).isTrue();
     assertThat(policy.decideLookup("example.org").allowed()).isFalse();
     assertThat(allowed(policy, NetworkUse.BIND, "127.0.0.1", 7000)).isTrue();
-    assertThat(policy.limits().socketBytesPerSecond()).isEqualTo(2_000_000);
+    assertThat(policy.limits())
+        .isEqualTo(
+            Limits.NONE
+                .withSocketBytesPerSecond(2_000_000)
+                .withMaxListeners(3)
+                .withMaxPendingAccepts(7)
+                .withIdleTimeout(Duration.ofSeconds(60))
+                .withLookupTimeout(Duration.ofSeconds(2)));
   }
 
   @Test
