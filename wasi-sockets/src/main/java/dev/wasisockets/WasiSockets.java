@@ -41,7 +41,7 @@ import java.util.Objects;
  * <p>One instance serves one guest instance, from the guest's thread.
  */
 public final class WasiSockets implements AutoCloseable {
-  private static final int PREOPEN_BACKLOG = 128;
+  private static final int PREOPEN_BACKLOG = 1024;
 
   private final WasiPreview1 wasi;
   private final SocketContext context;

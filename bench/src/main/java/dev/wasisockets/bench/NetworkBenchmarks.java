@@ -1,0 +1,101 @@
+package dev.wasisockets.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs every network benchmark, each in its own JVM, as native Java and as a guest in each of
+ * Chicory's modes, and prints one markdown table: work, mode, figure, ratio to native (same run),
+ * peak RSS. {@code --quick} runs smaller amounts of work.
+ */
+public final class NetworkBenchmarks {
+  private static final List<String> MODES = List.of("native", "compiler", "interpreter");
+
+  /** One piece of work: its name, what its figure counts, how much in full and quick runs. */
+  private record Work(String name, String unit, long full, long quick, String description) {}
+
+  private static final List<Work> WORK =
+      List.of(
+          new Work("pingpong", "round trips/s", 50_000, 5_000, "64-byte request and reply"),
+          new Work("bulk-send", "MB/s", 1L << 30, 128L << 20, "guest sends, 64 KiB writes"),
+          new Work("bulk-recv", "MB/s", 1L << 30, 128L << 20, "guest receives, 64 KiB reads"),
+          new Work("churn", "connections/s", 5_000, 1_000, "connect, one exchange, close"));
+
+  private NetworkBenchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    List<String> rows = new ArrayList<>();
+    rows.add("| work | mode | figure | ratio to native | peak RSS |");
+    rows.add("|---|---|---|---|---|");
+    for (Work work : WORK) {
+      long amount = quick ? work.quick() : work.full();
+      double nativeFigure = 0;
+      for (String mode : MODES) {
+        String[] result = measure(work.name(), mode, amount);
+        double figure = Double.parseDouble(result[0]);
+        if (mode.equals("native")) {
+          nativeFigure = figure;
+        }
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "| %s (%s, %s) | %s | %,.0f %s | %.2f | %d MiB |",
+                work.name(),
+                work.description(),
+                amountText(work, amount),
+                mode,
+                figure,
+                work.unit(),
+                figure / nativeFigure,
+                Long.parseLong(result[1]) / 1024));
+        System.err.println(rows.get(rows.size() - 1));
+      }
+    }
+    rows.addAll(ManyConnections.rows(quick));
+    System.out.println(String.join("\n", rows));
+  }
+
+  private static String amountText(Work work, long amount) {
+    return work.unit().equals("MB/s") ? (amount >> 20) + " MiB" : String.format("%,d", amount);
+  }
+
+  /** Runs one scenario in a fresh JVM; returns its figure and peak RSS in KiB. */
+  static String[] measure(String work, String mode, long amount)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Scenario.class.getName());
+    command.add(work);
+    command.add(mode);
+    command.add(Long.toString(amount));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String resultLine = null;
+    StringBuilder output = new StringBuilder();
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        output.append(line).append('\n');
+        if (line.startsWith("RESULT ")) {
+          resultLine = line;
+        }
+      }
+    }
+    if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0 || resultLine == null) {
+      throw new IllegalStateException(work + " " + mode + " failed:\n" + output);
+    }
+    String[] parts = resultLine.split(" ");
+    return new String[] {parts[1], parts[2]};
+  }
+}

@@ -1,0 +1,184 @@
+package dev.wasisockets.bench;
+
+import dev.wasisockets.fixtures.GuestFixture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One measurement, in its own JVM so that its peak RSS is its own: {@code Scenario WORK MODE N},
+ * where MODE is native, interpreter or compiler. Prints {@code RESULT <figure> <peak RSS KiB>}.
+ */
+public final class Scenario {
+  private static final int MESSAGE = 64;
+  private static final int CHUNK = 64 * 1024;
+
+  private Scenario() {}
+
+  public static void main(String[] args) throws Exception {
+    String work = args[0];
+    String mode = args[1];
+    long n = Long.parseLong(args[2]);
+    double figure =
+        switch (work) {
+          case "pingpong" -> pingPong(mode, n);
+          case "bulk-send" -> bulkSend(mode, n);
+          case "bulk-recv" -> bulkReceive(mode, n);
+          case "churn" -> churn(mode, n);
+          default -> throw new IllegalArgumentException("unknown work " + work);
+        };
+    System.out.printf("RESULT %.1f %d%n", figure, peakRssKib());
+  }
+
+  /** Round trips per second of 64-byte messages. */
+  private static double pingPong(String mode, long n) throws Exception {
+    Peers.Timing timing = new Peers.Timing();
+    try (ServerSocket echo = Peers.echo(timing)) {
+      run(mode, "pingpong", echo, Math.max(1, n / 10), MESSAGE, Scenario::nativePingPong);
+      timing.reset();
+      run(mode, "pingpong", echo, n, MESSAGE, Scenario::nativePingPong);
+      return n / timing.seconds();
+    }
+  }
+
+  /** MB/s sent in 64 KiB writes. */
+  private static double bulkSend(String mode, long bytes) throws Exception {
+    Peers.Timing timing = new Peers.Timing();
+    try (ServerSocket sink = Peers.sink(timing)) {
+      run(mode, "send", sink, Math.max(CHUNK, bytes / 10), CHUNK, Scenario::nativeSend);
+      timing.reset();
+      run(mode, "send", sink, bytes, CHUNK, Scenario::nativeSend);
+      return bytes / 1e6 / timing.seconds();
+    }
+  }
+
+  /** MB/s received in 64 KiB reads. */
+  private static double bulkReceive(String mode, long bytes) throws Exception {
+    Peers.Timing warmup = new Peers.Timing();
+    try (ServerSocket source = Peers.source(warmup, Math.max(CHUNK, bytes / 10))) {
+      run(mode, "recv", source, Math.max(CHUNK, bytes / 10), CHUNK, Scenario::nativeReceive);
+    }
+    Peers.Timing timing = new Peers.Timing();
+    try (ServerSocket source = Peers.source(timing, bytes)) {
+      run(mode, "recv", source, bytes, CHUNK, Scenario::nativeReceive);
+      return bytes / 1e6 / timing.seconds();
+    }
+  }
+
+  /** Connections per second, each connect, one 64-byte exchange, close. */
+  private static double churn(String mode, long n) throws Exception {
+    Peers.Timing timing = new Peers.Timing();
+    try (ServerSocket echo = Peers.echo(timing)) {
+      run(mode, "churn", echo, Math.max(1, n / 10), MESSAGE, Scenario::nativeChurn);
+      timing.reset();
+      run(mode, "churn", echo, n, MESSAGE, Scenario::nativeChurn);
+      return n / timing.seconds();
+    }
+  }
+
+  /** The native side of one piece of work. */
+  interface NativeClient {
+    void run(InetSocketAddress peer, long n, int size) throws IOException;
+  }
+
+  private static void run(
+      String mode, String guestMode, ServerSocket peer, long n, int size, NativeClient client)
+      throws IOException {
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.getLocalPort());
+    if (mode.equals("native")) {
+      client.run(address, n, size);
+      return;
+    }
+    new GuestProgram(GuestFixture.BENCH_CLIENT, mode)
+        .run(List.of(guestMode, "127.0.0.1", "" + address.getPort(), "" + n, "" + size));
+  }
+
+  private static SocketChannel connect(InetSocketAddress peer) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    channel.connect(peer);
+    return channel;
+  }
+
+  private static void nativePingPong(InetSocketAddress peer, long n, int size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    try (SocketChannel channel = connect(peer)) {
+      for (long i = 0; i < n; i++) {
+        exchange(channel, buffer);
+      }
+    }
+  }
+
+  private static void nativeChurn(InetSocketAddress peer, long n, int size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    for (long i = 0; i < n; i++) {
+      try (SocketChannel channel = connect(peer)) {
+        exchange(channel, buffer);
+      }
+    }
+  }
+
+  private static void exchange(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    buffer.clear();
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    buffer.clear();
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer) < 0) {
+        throw new IOException("the peer closed early");
+      }
+    }
+  }
+
+  private static void nativeSend(InetSocketAddress peer, long bytes, int size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    try (SocketChannel channel = connect(peer)) {
+      for (long left = bytes; left > 0; ) {
+        buffer.clear().limit((int) Math.min(left, size));
+        while (buffer.hasRemaining()) {
+          left -= channel.write(buffer);
+        }
+      }
+      channel.shutdownOutput();
+      channel.read(buffer.clear()); // until the peer closes: everything arrived
+    }
+  }
+
+  private static void nativeReceive(InetSocketAddress peer, long bytes, int size)
+      throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    try (SocketChannel channel = connect(peer)) {
+      for (long left = bytes; left > 0; ) {
+        buffer.clear().limit((int) Math.min(left, size));
+        int n = channel.read(buffer);
+        if (n < 0) {
+          throw new IOException("the peer closed early");
+        }
+        left -= n;
+      }
+    }
+  }
+
+  /** The process's peak resident set (VmHWM), in KiB; 0 where /proc is not there. */
+  static long peakRssKib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return 0;
+  }
+}
