@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,28 +64,7 @@ public final class ManyConnections {
 
   private static String[] run(String mode, int connections, int rounds)
       throws IOException, InterruptedException {
-    Process process =
-        java(ManyConnections.class, mode, "" + connections, "" + rounds)
-            .redirectErrorStream(true)
-            .start();
-    process.getOutputStream().close();
-    String result = null;
-    StringBuilder output = new StringBuilder();
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        output.append(line).append('\n');
-        if (line.startsWith("RESULT ")) {
-          result = line;
-        }
-      }
-    }
-    if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0 || result == null) {
-      throw new IllegalStateException("many " + mode + " failed:\n" + output);
-    }
-    String[] parts = result.split(" ");
-    return new String[] {parts[1], parts[2], parts[3]};
+    return ChildJvm.result(ManyConnections.class, mode, "" + connections, "" + rounds);
   }
 
   public static void main(String[] args) throws Exception {
@@ -117,7 +95,7 @@ public final class ManyConnections {
     long heapBefore = usedHeapAfterGc();
 
     Process client =
-        java(ManyConnectionsClient.class, "" + port, "" + connections, "" + rounds).start();
+        ChildJvm.of(ManyConnectionsClient.class, "" + port, "" + connections, "" + rounds).start();
     BufferedReader clientOut =
         new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
     String ready = clientOut.readLine();
@@ -184,15 +162,5 @@ public final class ManyConnections {
         selector.selectedKeys().clear();
       }
     }
-  }
-
-  private static ProcessBuilder java(Class<?> main, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(main.getName());
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
   }
 }

@@ -1,14 +1,9 @@
 package dev.wasisockets.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs every network benchmark, each in its own JVM, as native Java and as a guest in each of
@@ -70,32 +65,6 @@ public final class NetworkBenchmarks {
   /** Runs one scenario in a fresh JVM; returns its figure and peak RSS in KiB. */
   static String[] measure(String work, String mode, long amount)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Scenario.class.getName());
-    command.add(work);
-    command.add(mode);
-    command.add(Long.toString(amount));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getOutputStream().close();
-    String resultLine = null;
-    StringBuilder output = new StringBuilder();
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        output.append(line).append('\n');
-        if (line.startsWith("RESULT ")) {
-          resultLine = line;
-        }
-      }
-    }
-    if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0 || resultLine == null) {
-      throw new IllegalStateException(work + " " + mode + " failed:\n" + output);
-    }
-    String[] parts = resultLine.split(" ");
-    return new String[] {parts[1], parts[2]};
+    return ChildJvm.result(Scenario.class, work, mode, Long.toString(amount));
   }
 }
