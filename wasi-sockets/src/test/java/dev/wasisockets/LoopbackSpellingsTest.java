@@ -38,14 +38,7 @@ class LoopbackSpellingsTest {
               .deny(NetworkUse.TCP_CONNECT, "loopback")
               .build();
 
-      Result result =
-          GuestRun.run(
-              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
-              Mode.INTERPRETER,
-              policy,
-              host,
-              "" + port,
-              "x");
+      Result result = lookupClient(policy, host, port, "x");
 
       assertThat(result.stderr()).isEqualTo("sock_connect failed: errno 2\n");
       assertThat(result.exitCode()).isEqualTo(EACCES);
@@ -63,14 +56,7 @@ class LoopbackSpellingsTest {
               .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + server.port())
               .build();
 
-      Result result =
-          GuestRun.run(
-              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
-              Mode.INTERPRETER,
-              policy,
-              host,
-              "" + server.port(),
-              "spelled " + host);
+      Result result = lookupClient(policy, host, server.port(), "spelled " + host);
 
       assertThat(server.receivedLine()).isEqualTo("spelled " + host + "\n");
       assertThat(result.exitCode()).isZero();
@@ -87,17 +73,21 @@ class LoopbackSpellingsTest {
               .allow(NetworkUse.TCP_CONNECT, "localhost:" + server.port())
               .build();
 
-      Result result =
-          GuestRun.run(
-              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
-              Mode.INTERPRETER,
-              policy,
-              host,
-              "" + server.port(),
-              "by domain");
+      Result result = lookupClient(policy, host, server.port(), "by domain");
 
       assertThat(server.receivedLine()).isEqualTo("by domain\n");
       assertThat(result.exitCode()).isZero();
     }
+  }
+
+  /** Runs the lookup client: it looks {@code host} up, connects on {@code port}, sends a line. */
+  private static Result lookupClient(NetworkPolicy policy, String host, int port, String line) {
+    return GuestRun.run(
+        GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
+        Mode.INTERPRETER,
+        policy,
+        host,
+        "" + port,
+        line);
   }
 }

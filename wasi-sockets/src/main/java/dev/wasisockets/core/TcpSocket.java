@@ -210,7 +210,7 @@ public final class TcpSocket extends GuestSocket {
       while (true) {
         long allowed = network.sendAllowance(meter, wanted - written, !isNonBlocking(), false);
         if (allowed > 0) {
-          long n = writeAtMost(srcs, allowed);
+          long n = writeAtMost(srcs, allowed, wanted - written);
           network.sent(meter, n);
           if (n > 0) {
             lastActivity = network.now();
@@ -235,13 +235,12 @@ public final class TcpSocket extends GuestSocket {
     }
   }
 
-  /** Writes at most {@code allowed} bytes of {@code srcs}, hiding the rest from the channel. */
-  private long writeAtMost(ByteBuffer[] srcs, long allowed) throws IOException {
-    long total = 0;
-    for (ByteBuffer src : srcs) {
-      total += src.remaining();
-    }
-    if (total <= allowed) {
+  /**
+   * Writes at most {@code allowed} of the {@code remaining} bytes of {@code srcs}, hiding the rest
+   * from the channel.
+   */
+  private long writeAtMost(ByteBuffer[] srcs, long allowed, long remaining) throws IOException {
+    if (remaining <= allowed) {
       return channel.write(srcs);
     }
     int[] limits = new int[srcs.length];

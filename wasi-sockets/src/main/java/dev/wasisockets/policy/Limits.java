@@ -59,98 +59,85 @@ public record Limits(
   }
 
   public Limits withMaxConnections(int value) {
-    return new Limits(
-        value,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        connectTimeout,
-        maxListeners,
-        maxPendingAccepts,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.maxConnections = value;
+    return fields.limits();
   }
 
   public Limits withBytesPerSecond(long value) {
-    return new Limits(
-        maxConnections,
-        value,
-        socketBytesPerSecond,
-        connectTimeout,
-        maxListeners,
-        maxPendingAccepts,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.bytesPerSecond = value;
+    return fields.limits();
   }
 
   public Limits withSocketBytesPerSecond(long value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        value,
-        connectTimeout,
-        maxListeners,
-        maxPendingAccepts,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.socketBytesPerSecond = value;
+    return fields.limits();
   }
 
   public Limits withConnectTimeout(Duration value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        value,
-        maxListeners,
-        maxPendingAccepts,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.connectTimeout = value;
+    return fields.limits();
   }
 
   public Limits withMaxListeners(int value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        connectTimeout,
-        value,
-        maxPendingAccepts,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.maxListeners = value;
+    return fields.limits();
   }
 
   public Limits withMaxPendingAccepts(int value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        connectTimeout,
-        maxListeners,
-        value,
-        idleTimeout,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.maxPendingAccepts = value;
+    return fields.limits();
   }
 
   public Limits withIdleTimeout(Duration value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        connectTimeout,
-        maxListeners,
-        maxPendingAccepts,
-        value,
-        lookupTimeout);
+    Fields fields = new Fields(this);
+    fields.idleTimeout = value;
+    return fields.limits();
   }
 
   public Limits withLookupTimeout(Duration value) {
-    return new Limits(
-        maxConnections,
-        bytesPerSecond,
-        socketBytesPerSecond,
-        connectTimeout,
-        maxListeners,
-        maxPendingAccepts,
-        idleTimeout,
-        value);
+    Fields fields = new Fields(this);
+    fields.lookupTimeout = value;
+    return fields.limits();
+  }
+
+  /** A copy of the fields to change one of: the withers' one place that lists them all. */
+  private static final class Fields {
+    int maxConnections;
+    long bytesPerSecond;
+    long socketBytesPerSecond;
+    Duration connectTimeout;
+    int maxListeners;
+    int maxPendingAccepts;
+    Duration idleTimeout;
+    Duration lookupTimeout;
+
+    Fields(Limits limits) {
+      maxConnections = limits.maxConnections;
+      bytesPerSecond = limits.bytesPerSecond;
+      socketBytesPerSecond = limits.socketBytesPerSecond;
+      connectTimeout = limits.connectTimeout;
+      maxListeners = limits.maxListeners;
+      maxPendingAccepts = limits.maxPendingAccepts;
+      idleTimeout = limits.idleTimeout;
+      lookupTimeout = limits.lookupTimeout;
+    }
+
+    Limits limits() {
+      return new Limits(
+          maxConnections,
+          bytesPerSecond,
+          socketBytesPerSecond,
+          connectTimeout,
+          maxListeners,
+          maxPendingAccepts,
+          idleTimeout,
+          lookupTimeout);
+    }
   }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DirectTransport implements Transport {
   private Selector selector;
+  private SelectionKey[] keys = new SelectionKey[8]; // reused from wait to wait
 
   @Override
   public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
@@ -76,7 +77,10 @@ public final class DirectTransport implements Transport {
   @Override
   public int await(ReadinessSet set, long timeoutNanos) throws IOException {
     Selector selector = selector();
-    SelectionKey[] keys = new SelectionKey[set.size()];
+    if (keys.length < set.size()) {
+      keys = new SelectionKey[Math.max(set.size(), keys.length * 2)];
+    }
+    SelectionKey[] keys = this.keys;
     try {
       for (int i = 0; i < set.size(); i++) {
         DirectChannel<?> channel = (DirectChannel<?>) set.channel(i);
@@ -107,10 +111,11 @@ public final class DirectTransport implements Transport {
         }
       }
     } finally {
-      for (SelectionKey key : keys) {
-        if (key != null && key.isValid()) {
-          key.interestOps(0);
+      for (int i = 0; i < set.size(); i++) {
+        if (keys[i] != null && keys[i].isValid()) {
+          keys[i].interestOps(0);
         }
+        keys[i] = null;
       }
       selector.selectedKeys().clear();
     }
