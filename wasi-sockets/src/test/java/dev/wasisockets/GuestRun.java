@@ -7,6 +7,8 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,9 +33,19 @@ public final class GuestRun {
 
   /** Runs a client-style guest on this thread. */
   public static Result run(byte[] wasm, Mode mode, NetworkPolicy policy, String... args) {
+    return run(wasm, mode, policy, new DirectTransport(), args);
+  }
+
+  /** Runs a client-style guest on this thread, its sockets going through {@code transport}. */
+  public static Result run(
+      byte[] wasm, Mode mode, NetworkPolicy policy, Transport transport, String... args) {
     Output output = new Output();
     try (WasiSockets sockets =
-        WasiSockets.builder().withWasiOptions(output.options(args)).withPolicy(policy).build()) {
+        WasiSockets.builder()
+            .withWasiOptions(output.options(args))
+            .withPolicy(policy)
+            .withTransport(transport)
+            .build()) {
       return execute(Parser.parse(wasm), mode, sockets, output);
     }
   }
@@ -43,10 +55,18 @@ public final class GuestRun {
    * port (fd 3, as {@code --tcplisten 127.0.0.1:0} gives it).
    */
   public static Server serve(byte[] wasm, Mode mode, String... args) {
+    return serve(wasm, mode, new DirectTransport(), args);
+  }
+
+  /**
+   * {@link #serve(byte[], Mode, String...)} with the listener and connections on {@code transport}.
+   */
+  public static Server serve(byte[] wasm, Mode mode, Transport transport, String... args) {
     Output output = new Output();
     WasiSockets sockets =
         WasiSockets.builder()
             .withWasiOptions(output.options(args))
+            .withTransport(transport)
             .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .build();
     return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());

@@ -19,10 +19,14 @@ import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.policy.PolicyFile;
 import dev.wasisockets.policy.PolicyFileException;
 import dev.wasisockets.policy.Rule;
+import dev.wasisockets.transport.wasmnet.WasmnetOptions;
+import dev.wasisockets.transport.wasmnet.WasmnetTransport;
+import dev.wasisockets.wasmnet.Framing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -149,6 +153,27 @@ final class RunCommand implements Callable<Integer> {
         "port are printed on stderr."
       })
   private List<InetSocketAddress> tcpListeners = new ArrayList<>();
+
+  @Option(
+      names = "--wasmnet",
+      paramLabel = "URL",
+      description = {
+        "Send every guest socket through the wasmnet server at URL (ws://HOST:PORT[/PATH] or",
+        "wss://...) instead of this host's network. The grants above still apply first; the",
+        "server's own policy after them. See docs/wasmnet-protocol.md."
+      })
+  private URI wasmnet;
+
+  @Option(
+      names = "--wasmnet-json",
+      description = "Speak wasmnet's JSON framing instead of the binary one (with --wasmnet).")
+  private boolean wasmnetJson;
+
+  @Option(
+      names = "--wasmnet-token",
+      paramLabel = "TOKEN",
+      description = "Send TOKEN as 'Authorization: Bearer TOKEN' to the wasmnet server.")
+  private String wasmnetToken;
 
   @Option(
       names = "--env",
@@ -287,11 +312,29 @@ final class RunCommand implements Callable<Integer> {
             .withWasiOptions(wasiOptions())
             .withPolicy(policy)
             .withDialect(dialect);
+    if (wasmnet != null) {
+      builder.withTransport(wasmnetTransport());
+    } else if (wasmnetJson || wasmnetToken != null) {
+      throw usageError("--wasmnet-json and --wasmnet-token need --wasmnet URL");
+    }
     tcpListeners.forEach(builder::withTcpListener);
     try {
       return builder.build();
     } catch (IllegalStateException e) {
       throw usageError("--tcplisten: " + e.getMessage());
+    }
+  }
+
+  private WasmnetTransport wasmnetTransport() {
+    WasmnetOptions options =
+        WasmnetOptions.DEFAULT
+            .withFraming(wasmnetJson ? Framing.JSON : Framing.BINARY)
+            .withToken(wasmnetToken);
+    try {
+      return WasmnetTransport.connect(wasmnet, options);
+    } catch (IllegalArgumentException | IOException e) {
+      // A server that cannot be reached is a setting to fix, like a bad URL.
+      throw usageError("--wasmnet: " + e.getMessage());
     }
   }
 

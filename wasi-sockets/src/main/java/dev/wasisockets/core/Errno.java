@@ -1,5 +1,6 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.transport.RemotePolicyException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -112,6 +113,9 @@ public enum Errno {
    * message is matched when the type says nothing.
    */
   public static Errno of(IOException e) {
+    if (e instanceof RemotePolicyException) {
+      return EACCES;
+    }
     if (e instanceof ConnectException) {
       return message(e).contains("timed out") ? ETIMEDOUT : ECONNREFUSED;
     }
@@ -146,6 +150,9 @@ public enum Errno {
     }
     if (text.contains("refused")) {
       return ECONNREFUSED;
+    }
+    if (text.contains("not supported")) {
+      return ENOTSUP;
     }
     return EIO;
   }

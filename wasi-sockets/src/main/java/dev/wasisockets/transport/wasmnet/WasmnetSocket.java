@@ -1,0 +1,76 @@
+package dev.wasisockets.transport.wasmnet;
+
+import dev.wasisockets.transport.RemotePolicyException;
+import dev.wasisockets.transport.TransportChannel;
+import dev.wasisockets.wasmnet.Event;
+import java.io.IOException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What every socket on a wasmnet link shares: its id and its options. wasmnet carries no socket
+ * options, so they are kept here for the guest to read back and applied nowhere; the server's
+ * sockets use its own settings.
+ */
+abstract class WasmnetSocket implements TransportChannel {
+  private static final Map<SocketOption<?>, Object> DEFAULTS =
+      Map.of(
+          StandardSocketOptions.SO_RCVBUF, 65536,
+          StandardSocketOptions.SO_SNDBUF, 65536,
+          StandardSocketOptions.SO_KEEPALIVE, false,
+          StandardSocketOptions.SO_REUSEADDR, false,
+          StandardSocketOptions.SO_LINGER, -1,
+          StandardSocketOptions.SO_BROADCAST, false,
+          StandardSocketOptions.TCP_NODELAY, false);
+
+  final WasmnetTransport transport;
+  final long id;
+  private final Map<SocketOption<?>, Object> options = new HashMap<>();
+
+  WasmnetSocket(WasmnetTransport transport, long id) {
+    this.transport = transport;
+    this.id = id;
+  }
+
+  /** Takes in an event about this socket; called with the transport's lock held. */
+  abstract void onEvent(Event event);
+
+  /** What this socket is ready for now, as {@code Readiness} bits; lock held. */
+  abstract int readiness();
+
+  @Override
+  public <T> void setOption(SocketOption<T> option, T value) {
+    if (!DEFAULTS.containsKey(option)) {
+      throw new UnsupportedOperationException(option.name());
+    }
+    transport.lock.lock();
+    try {
+      options.put(option, value);
+    } finally {
+      transport.lock.unlock();
+    }
+  }
+
+  @Override
+  public <T> T getOption(SocketOption<T> option) {
+    if (!DEFAULTS.containsKey(option)) {
+      throw new UnsupportedOperationException(option.name());
+    }
+    transport.lock.lock();
+    try {
+      return option.type().cast(options.getOrDefault(option, DEFAULTS.get(option)));
+    } finally {
+      transport.lock.unlock();
+    }
+  }
+
+  /** A failure the guest should see when a pending wasmnet answer was a refusal or an error. */
+  static IOException refusal(Event event, String what) {
+    if (event instanceof Event.Denied denied) {
+      return new RemotePolicyException("the wasmnet server refused " + what + ": " + denied.msg());
+    }
+    return new IOException(what + " failed on the wasmnet server: " + ((Event.Error) event).msg());
+  }
+}

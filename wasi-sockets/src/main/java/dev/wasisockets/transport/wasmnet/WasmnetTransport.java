@@ -1,0 +1,297 @@
+package dev.wasisockets.transport.wasmnet;
+
+import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.RemotePolicyException;
+import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.UdpChannel;
+import dev.wasisockets.wasmnet.Event;
+import dev.wasisockets.wasmnet.Request;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Guest sockets tunnelled to a wasmnet server over one WebSocket: each socket is an id on the link,
+ * and the server does the real networking under its own policy (the local policy has already passed
+ * every address). Guest calls behave as on the direct transport: {@link #await} waits on every
+ * socket at once, channels never block except where wasmnet makes an answer necessary first
+ * (listening, a UDP socket bound, a lookup), bounded by {@link WasmnetOptions#answerTimeout}.
+ *
+ * <p>Events arrive on the link's I/O thread and change socket state under one lock; the guest's
+ * thread reads that state under the same lock. Bytes the guest has not read yet are bounded: past
+ * {@link #PAUSE_READING_AT} queued bytes the link stops reading, so the server (and, behind it, the
+ * peers) slow down instead of this host buffering without end. If the WebSocket drops, every socket
+ * on it fails with ECONNRESET at its next call.
+ */
+public final class WasmnetTransport implements Transport, WebSocketLink.EventSink {
+  static final long PAUSE_READING_AT = 4 << 20;
+  static final long RESUME_READING_AT = 1 << 20;
+
+  final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<Long, WasmnetSocket> sockets = new HashMap<>();
+  private final Map<Long, Event[]> lookups = new HashMap<>();
+  private final WasmnetOptions options;
+  private long nextId = 1;
+  private long queuedBytes;
+  private boolean reading = true;
+  private IOException linkFailure;
+  private WebSocketLink link;
+
+  private WasmnetTransport(WasmnetOptions options) {
+    this.options = options;
+  }
+
+  /** Opens the WebSocket to the wasmnet server at {@code uri} ({@code ws://} or {@code wss://}). */
+  public static WasmnetTransport connect(URI uri, WasmnetOptions options) throws IOException {
+    WasmnetTransport transport = new WasmnetTransport(options);
+    WebSocketLink link = WebSocketLink.open(uri, options, transport);
+    transport.lock.lock();
+    try {
+      transport.link = link;
+    } finally {
+      transport.lock.unlock();
+    }
+    return transport;
+  }
+
+  @Override
+  public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
+    return new WasmnetTcpChannel(this, newId(), null);
+  }
+
+  @Override
+  public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
+    return new WasmnetUdpChannel(this, newId(), family);
+  }
+
+  /** Asks the server, whose policy may refuse (then {@link RemotePolicyException}). */
+  @Override
+  public List<InetAddress> resolve(String host) throws IOException {
+    long id = newId();
+    Event[] answer = new Event[1];
+    lock.lock();
+    try {
+      lookups.put(id, answer);
+      try {
+        send(new Request.Resolve(id, host));
+        awaitUntil(() -> answer[0] != null, "the lookup of " + host);
+      } finally {
+        lookups.remove(id);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (answer[0] instanceof Event.Resolved resolved) {
+      List<InetAddress> addresses = new ArrayList<>();
+      for (String text : resolved.addrs()) {
+        InetAddress address = IpLiteral.parse(text);
+        if (address != null) { // the server's word is not trusted to be an address
+          addresses.add(address);
+        }
+      }
+      if (addresses.isEmpty()) {
+        throw new UnknownHostException(host);
+      }
+      return addresses;
+    }
+    if (answer[0] instanceof Event.Denied denied) {
+      throw new RemotePolicyException(
+          "the wasmnet server refused to look up " + host + ": " + denied.msg());
+    }
+    throw new UnknownHostException(host + ": " + ((Event.Error) answer[0]).msg());
+  }
+
+  /** Binds and listens on the server, as wasmnet's {@code bind} then {@code listen}. */
+  @Override
+  public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
+    WasmnetTcpListenerChannel listener = new WasmnetTcpListenerChannel(this, newId(), local);
+    lock.lock();
+    try {
+      register(listener);
+      send(new Request.Bind(listener.id, IpLiteral.format(local.getAddress()), local.getPort()));
+      awaitUntil(listener::answered, "listening on " + IpLiteral.format(local));
+      listener.throwIfFailed();
+      send(new Request.Listen(listener.id, backlog));
+      return listener;
+    } catch (IOException e) {
+      listener.close();
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int await(ReadinessSet set, long timeoutNanos) throws IOException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      while (true) {
+        int ready = 0;
+        for (int i = 0; i < set.size(); i++) {
+          WasmnetSocket socket = (WasmnetSocket) set.channel(i);
+          set.setReady(i, linkFailure != null ? set.interest(i) : socket.readiness());
+          if (set.ready(i) != 0) {
+            ready++;
+          }
+        }
+        long remaining = deadline - System.nanoTime();
+        if (ready > 0 || timeoutNanos == 0 || (timeoutNanos > 0 && remaining <= 0)) {
+          return ready;
+        }
+        if (timeoutNanos < 0) {
+          changed.await();
+        } else {
+          changed.awaitNanos(remaining);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for sockets");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (link != null) {
+        link.close();
+      }
+      if (linkFailure == null) {
+        linkFailure = new SocketException("Connection reset: the wasmnet transport was closed");
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- events, on the link's I/O thread ---
+
+  @Override
+  public void onEvent(Event event) {
+    lock.lock();
+    try {
+      Event[] lookup = lookups.get(event.id());
+      if (lookup != null) {
+        lookup[0] = event;
+      } else {
+        WasmnetSocket socket = sockets.get(event.id());
+        if (socket != null) { // else: about a socket the guest has closed
+          socket.onEvent(event);
+        }
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void onWritabilityChanged() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void onClosed(String reason) {
+    lock.lock();
+    try {
+      if (linkFailure == null) {
+        linkFailure = new SocketException("Connection reset: " + reason);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- for the channels, with the lock held ---
+
+  long newId() {
+    lock.lock();
+    try {
+      return nextId++;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void register(WasmnetSocket socket) {
+    sockets.put(socket.id, socket);
+  }
+
+  void forget(WasmnetSocket socket) {
+    sockets.remove(socket.id, socket);
+  }
+
+  /** Sends {@code request}, unless the link is gone: then its failure. */
+  void send(Request request) throws IOException {
+    throwIfLinkFailed();
+    link.send(request);
+  }
+
+  void throwIfLinkFailed() throws IOException {
+    if (linkFailure != null) {
+      throw linkFailure;
+    }
+  }
+
+  /** Whether the link takes more frames now without growing its buffer past its high mark. */
+  boolean writable() {
+    return link.isWritable();
+  }
+
+  /** Counts bytes waiting for the guest (negative when it took them), pausing the link if many. */
+  void queued(long delta) {
+    queuedBytes += delta;
+    if (reading && queuedBytes > PAUSE_READING_AT) {
+      reading = false;
+      link.setReading(false);
+    } else if (!reading && queuedBytes < RESUME_READING_AT) {
+      reading = true;
+      link.setReading(true);
+    }
+  }
+
+  /** Waits (lock held) until {@code done}, the link fails, or the answer timeout passes. */
+  void awaitUntil(BooleanSupplier done, String what) throws IOException {
+    long remaining = options.answerTimeout().toNanos();
+    try {
+      while (!done.getAsBoolean()) {
+        throwIfLinkFailed();
+        if (remaining <= 0) {
+          throw new SocketTimeoutException("the wasmnet server did not answer in time: " + what);
+        }
+        remaining = changed.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + what);
+    }
+  }
+}
