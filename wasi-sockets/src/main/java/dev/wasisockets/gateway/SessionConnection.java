@@ -1,0 +1,124 @@
+package dev.wasisockets.gateway;
+
+import dev.wasisockets.wasmnet.Event;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.net.InetSocketAddress;
+
+/**
+ * A TCP (or TLS) connection of the session: bytes the client sends go to the peer, bytes the peer
+ * sends come back as {@code data} events.
+ */
+final class SessionConnection implements SessionSocket {
+  private final long id;
+  private final GatewaySession session;
+  private Channel channel;
+  private InetSocketAddress poolKey;
+  private boolean exchanged;
+
+  SessionConnection(long id, GatewaySession session) {
+    this.id = id;
+    this.session = session;
+  }
+
+  @Override
+  public long id() {
+    return id;
+  }
+
+  /** The handler that relays what the peer sends; the last of the peer channel's pipeline. */
+  PeerHandler relay() {
+    return new Relay();
+  }
+
+  /**
+   * The connection is up on {@code channel}. {@code poolKey} is the address it was dialed to when
+   * it may go back to the pool, else null.
+   */
+  void attach(Channel channel, InetSocketAddress poolKey) {
+    this.channel = channel;
+    this.poolKey = poolKey;
+    readFromPeer(session.clientWritable());
+  }
+
+  boolean connected() {
+    return channel != null;
+  }
+
+  /** Writes {@code data} to the peer; false when not connected yet. */
+  boolean send(byte[] data) {
+    if (channel == null) {
+      return false;
+    }
+    exchanged = true;
+    channel.writeAndFlush(Unpooled.wrappedBuffer(data));
+    return true;
+  }
+
+  @Override
+  public void readFromPeer(boolean on) {
+    if (channel != null) {
+      channel.config().setAutoRead(on);
+    }
+  }
+
+  @Override
+  public void close() {
+    // Still dialing: the session closes the channel when the dial completes for a socket it no
+    // longer has.
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  /**
+   * Closes the connection for the client, or pools it when no byte has crossed it either way, so
+   * that a later connect to the same address takes it as if freshly dialed.
+   */
+  void closeOrPool() {
+    if (channel != null && poolKey != null && !exchanged && channel.isActive()) {
+      channel.pipeline().get(Relay.class).unblock();
+      channel.pipeline().remove(Relay.class);
+      if (session.pool().offer(poolKey, channel)) {
+        return;
+      }
+    }
+    close();
+  }
+
+  private final class Relay extends PeerHandler {
+    Relay() {
+      super(SessionConnection.this.session, SessionConnection.this);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf bytes = (ByteBuf) msg;
+      try {
+        exchanged = true;
+        session.emit(new Event.Data(id, ByteBufUtil.getBytes(bytes)));
+      } finally {
+        bytes.release();
+      }
+      keepPace(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof SslHandshakeCompletionEvent handshake) {
+        if (handshake.isSuccess()) {
+          session.connected(SessionConnection.this, ctx.channel(), null);
+        } else {
+          session.failed(
+              SessionConnection.this, "TLS handshake failed: " + handshake.cause().getMessage());
+          ctx.close();
+        }
+      }
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+}
