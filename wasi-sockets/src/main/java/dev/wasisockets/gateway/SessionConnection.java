@@ -45,8 +45,9 @@ final class SessionConnection implements SessionSocket {
     readFromPeer(session.clientWritable());
   }
 
-  boolean connected() {
-    return channel != null;
+  /** For tests: the peer channel, null while dialing. */
+  Channel channelForTest() {
+    return channel;
   }
 
   /** Writes {@code data} to the peer; false when not connected yet. */

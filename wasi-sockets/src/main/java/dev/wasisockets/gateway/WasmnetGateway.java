@@ -57,6 +57,7 @@ public final class WasmnetGateway implements AutoCloseable {
             return thread;
           });
   private Channel server;
+  private ConnectionPool pool;
 
   private WasmnetGateway(GatewayOptions options) {
     this.options = options;
@@ -68,12 +69,9 @@ public final class WasmnetGateway implements AutoCloseable {
 
   /** Binds the listening socket; sessions are served from now on. */
   public WasmnetGateway start() throws IOException {
+    pool = new ConnectionPool(options.poolIdle(), options.poolPerKey());
     SessionContext context =
-        new SessionContext(
-            options,
-            lookups,
-            new ConnectionPool(options.poolIdle(), options.poolPerKey()),
-            TlsClientContext.create(options.trustStore()));
+        new SessionContext(options, lookups, pool, TlsClientContext.create(options.trustStore()));
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(loops)
@@ -106,6 +104,10 @@ public final class WasmnetGateway implements AutoCloseable {
 
   ChannelGroup sessions() {
     return sessions;
+  }
+
+  ConnectionPool pool() {
+    return pool;
   }
 
   /**
