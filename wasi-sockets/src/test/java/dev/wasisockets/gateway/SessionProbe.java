@@ -18,16 +18,23 @@ final class SessionProbe {
     return webSocket.eventLoop().submit(read).get();
   }
 
-  Channel webSocket() {
-    return webSocket;
-  }
-
   /** The peer channel of connection {@code id}. */
   Channel peer(long id) throws Exception {
     return onLoop(
         () ->
             ((SessionConnection) webSocket.pipeline().get(GatewaySession.class).socketForTest(id))
                 .channelForTest());
+  }
+
+  /** Whether the session reads what connection {@code id}'s peer sends. */
+  boolean readsPeer(long id) throws Exception {
+    Channel peer = peer(id);
+    return onLoop(() -> peer.config().isAutoRead());
+  }
+
+  /** Whether the session reads what its client sends. */
+  boolean readsClient() throws Exception {
+    return onLoop(() -> webSocket.config().isAutoRead());
   }
 
   /** Bytes written to the client and not yet taken by its socket. */

@@ -29,8 +29,7 @@ final class WasmnetTestClient implements AutoCloseable {
   private final WebSocket webSocket;
   private volatile boolean paused;
 
-  private WasmnetTestClient(URI uri, Map<String, String> headers, boolean paused) throws Exception {
-    this.paused = paused;
+  private WasmnetTestClient(URI uri, Map<String, String> headers) throws Exception {
     WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
     headers.forEach(builder::header);
     webSocket = builder.buildAsync(uri, new Collector()).get(10, TimeUnit.SECONDS);
@@ -41,12 +40,7 @@ final class WasmnetTestClient implements AutoCloseable {
   }
 
   static WasmnetTestClient connect(URI uri, Map<String, String> headers) throws Exception {
-    return new WasmnetTestClient(uri, headers, false);
-  }
-
-  /** A client that reads nothing until {@link #resume()}. */
-  static WasmnetTestClient connectPaused(WasmnetGateway gateway) throws Exception {
-    return new WasmnetTestClient(uri(gateway, ""), Map.of(), true);
+    return new WasmnetTestClient(uri, headers);
   }
 
   static URI uri(WasmnetGateway gateway, String pathAndQuery) {
@@ -104,7 +98,12 @@ final class WasmnetTestClient implements AutoCloseable {
     return lastWasBinary;
   }
 
-  /** Starts reading again after {@link #connectPaused}. */
+  /** Stops reading after the event already asked for: the gateway's writes back up. */
+  void pause() {
+    paused = true;
+  }
+
+  /** Starts reading again after {@link #pause}. */
   void resume() {
     paused = false;
     webSocket.request(1);
