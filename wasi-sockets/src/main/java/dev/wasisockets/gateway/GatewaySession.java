@@ -97,7 +97,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
   private void connect(Request.Addressed request, boolean tls) {
     SessionConnection connection = new SessionConnection(request.id(), this);
     if (open(connection)) {
-      authorize(
+      authorizeOpening(
           connection,
           NetworkUse.TCP_CONNECT,
           request.addr(),
@@ -109,7 +109,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
   private void connectUdp(Request.ConnectUdp request) {
     SessionUdpSocket socket = new SessionUdpSocket(request.id(), this);
     if (open(socket)) {
-      authorize(
+      authorizeOpening(
           socket,
           NetworkUse.UDP_SEND,
           request.addr(),
@@ -128,7 +128,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
       return;
     }
     if (open(listener)) {
-      authorize(
+      authorizeOpening(
           listener,
           NetworkUse.BIND,
           request.addr(),
@@ -154,6 +154,9 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     if (socket instanceof SessionConnection connection) {
       if (!connection.send(request.data())) {
         emit(new Event.Error(request.id(), "not connected yet"));
+      } else if (blockedPeers > 0) {
+        // Again: the bandwidth shaper may have turned reading back on meanwhile.
+        ctx.channel().config().setAutoRead(false);
       }
     } else if (socket instanceof SessionUdpSocket udp) {
       if (!udp.sendToTarget(request.data())) {
@@ -169,6 +172,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     if (socket instanceof SessionUdpSocket udp) {
       authorize(
           udp,
+          false,
           NetworkUse.UDP_SEND,
           request.addr(),
           request.port(),
@@ -216,18 +220,28 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
         e -> emit(new Event.Error(id, "cannot resolve " + request.name() + ": " + describe(e))));
   }
 
-  /**
-   * Checks {@code use} of {@code host:port} (a name is resolved once, off the event loop) and runs
-   * {@code then} with the allowed address, if the socket is still the session's by then. A socket
-   * being opened is dropped when refused.
-   */
-  private void authorize(
+  /** {@link #authorize} for a socket being opened, which a refusal drops. */
+  private void authorizeOpening(
       SessionSocket socket,
       NetworkUse use,
       String host,
       int port,
       Consumer<InetSocketAddress> then) {
-    boolean opening = !(socket instanceof SessionUdpSocket udp) || !udp.bound();
+    authorize(socket, true, use, host, port, then);
+  }
+
+  /**
+   * Checks {@code use} of {@code host:port} (a name is resolved once, off the event loop) and runs
+   * {@code then} with the allowed address, if the socket is still the session's by then. A socket
+   * being {@code opening} is dropped when refused.
+   */
+  private void authorize(
+      SessionSocket socket,
+      boolean opening,
+      NetworkUse use,
+      String host,
+      int port,
+      Consumer<InetSocketAddress> then) {
     Consumer<Event> refuse =
         event -> {
           if (opening) {

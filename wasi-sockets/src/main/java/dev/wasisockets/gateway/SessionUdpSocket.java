@@ -40,10 +40,6 @@ final class SessionUdpSocket implements SessionSocket {
     readFromPeer(session.clientWritable());
   }
 
-  boolean bound() {
-    return channel != null;
-  }
-
   int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
