@@ -6,8 +6,13 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP (or TLS) connection of the session: bytes the client sends go to the peer, bytes the peer
@@ -30,9 +35,16 @@ final class SessionConnection implements SessionSocket {
     return id;
   }
 
-  /** The handler that relays what the peer sends; the last of the peer channel's pipeline. */
-  PeerHandler relay() {
-    return new Relay();
+  /**
+   * Ends the peer channel's pipeline with the handler that relays what the peer sends, behind an
+   * idle timer when the policy limits idle time.
+   */
+  void relayOn(ChannelPipeline pipeline) {
+    Duration idle = session.limits().idleTimeout();
+    if (!idle.isZero()) {
+      pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    pipeline.addLast(new Relay());
   }
 
   /**
@@ -82,8 +94,12 @@ final class SessionConnection implements SessionSocket {
    */
   void closeOrPool() {
     if (channel != null && poolKey != null && !exchanged && channel.isActive()) {
-      channel.pipeline().get(Relay.class).unblock();
-      channel.pipeline().remove(Relay.class);
+      ChannelPipeline pipeline = channel.pipeline();
+      pipeline.get(Relay.class).unblock();
+      pipeline.remove(Relay.class);
+      if (pipeline.get(IdleStateHandler.class) != null) {
+        pipeline.remove(IdleStateHandler.class); // the pool has its own idle time
+      }
       if (session.pool().offer(poolKey, channel)) {
         return;
       }
@@ -110,7 +126,12 @@ final class SessionConnection implements SessionSocket {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof SslHandshakeCompletionEvent handshake) {
+      if (event instanceof IdleStateEvent) {
+        session.failed(
+            SessionConnection.this,
+            "idle for " + session.limits().idleTimeout().toMillis() + " ms: closed");
+        ctx.close();
+      } else if (event instanceof SslHandshakeCompletionEvent handshake) {
         if (handshake.isSuccess()) {
           session.connected(SessionConnection.this, ctx.channel(), null);
         } else {

@@ -36,7 +36,7 @@ final class SocketOpener {
     if (tlsHost == null) {
       Channel pooled = pool.take(address, session.eventLoop());
       if (pooled != null) {
-        pooled.pipeline().addLast(connection.relay());
+        connection.relayOn(pooled.pipeline());
         session.connected(connection, pooled, address);
         return;
       }
@@ -61,7 +61,7 @@ final class SocketOpener {
                                   .newHandler(channel.alloc(), tlsHost, address.getPort()));
                     }
                     // With TLS, the relay announces the connection once the handshake is done.
-                    channel.pipeline().addLast(connection.relay());
+                    connection.relayOn(channel.pipeline());
                   }
                 });
     bootstrap
@@ -142,7 +142,7 @@ final class SocketOpener {
       return;
     }
     SessionConnection connection = session.accepted(listener);
-    channel.pipeline().addLast(connection.relay());
+    connection.relayOn(channel.pipeline());
     connection.attach(channel, null);
     session.emit(
         new Event.Accepted(

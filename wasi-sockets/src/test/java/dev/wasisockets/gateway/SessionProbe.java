@@ -26,6 +26,11 @@ final class SessionProbe {
                 .channelForTest());
   }
 
+  /** The session's WebSocket channel. */
+  Channel webSocket() {
+    return webSocket;
+  }
+
   /** Whether the session reads what connection {@code id}'s peer sends. */
   boolean readsPeer(long id) throws Exception {
     Channel peer = peer(id);
