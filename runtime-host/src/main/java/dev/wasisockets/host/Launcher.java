@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs WebAssembly guests on the JVM (Chicory) with WASI sockets.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, ServeCommand.class})
 public final class Launcher implements Runnable {
   static final int EXIT_TRAP = 1;
   static final int EXIT_USAGE = 2;
@@ -66,6 +66,7 @@ public final class Launcher implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "missing a command, e.g. wasi-sockets run GUEST.wasm [ARGS...]");
+        spec.commandLine(),
+        "missing a command, e.g. wasi-sockets run GUEST.wasm [ARGS...] or wasi-sockets serve");
   }
 }

@@ -45,6 +45,11 @@ public final class NetworkPolicy {
     return limits;
   }
 
+  /** The same rules under other limits (e.g. a launcher flag over a policy file's). */
+  public NetworkPolicy withLimits(Limits limits) {
+    return new NetworkPolicy(allow, deny, limits);
+  }
+
   /** The default for embedded and {@code run} guests: nothing is allowed. */
   public static NetworkPolicy denyAll() {
     return DENY_ALL;

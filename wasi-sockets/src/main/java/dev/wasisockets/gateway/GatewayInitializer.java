@@ -1,0 +1,63 @@
+package dev.wasisockets.gateway;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One session's pipeline: bandwidth shaping, HTTP, the access check, the WebSocket handshake and
+ * frames, the wasmnet codec, the session.
+ */
+final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
+  private static final int MAX_HANDSHAKE_BYTES = 64 * 1024;
+
+  private final SessionContext context;
+  private final ChannelGroup sessions;
+  private final AtomicInteger sessionCount;
+
+  GatewayInitializer(SessionContext context, ChannelGroup sessions, AtomicInteger sessionCount) {
+    this.context = context;
+    this.sessions = sessions;
+    this.sessionCount = sessionCount;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    GatewayOptions options = context.options();
+    ChannelPipeline pipeline = channel.pipeline();
+    long bytesPerSecond = options.policy().limits().bytesPerSecond();
+    if (bytesPerSecond > 0) {
+      // Everything a session moves passes its WebSocket, so shaping it shapes the session.
+      pipeline.addLast(new ChannelTrafficShapingHandler(bytesPerSecond, bytesPerSecond));
+    }
+    pipeline.addLast(new HttpServerCodec());
+    pipeline.addLast(new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+    pipeline.addLast(new AccessCheck(options, sessionCount));
+    pipeline.addLast(
+        new WebSocketServerProtocolHandler(
+            WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(options.path())
+                // AccessCheck compares the path itself; this lets "?token=" through.
+                .checkStartsWith(true)
+                .decoderConfig(
+                    WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(GatewayOptions.WEBSOCKET_FRAME_CAP)
+                        // Bad UTF-8 is a bad message, answered with an error event by the codec,
+                        // not a reason to drop the whole session (1007).
+                        .withUTF8Validator(false)
+                        .build())
+                .build()));
+    pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));
+    pipeline.addLast(new WasmnetFrameCodec(options.maxFrameBytes()));
+    pipeline.addLast(new GatewaySession(context, sessions));
+  }
+}

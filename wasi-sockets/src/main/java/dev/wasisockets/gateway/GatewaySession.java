@@ -1,0 +1,451 @@
+package dev.wasisockets.gateway;
+
+import dev.wasisockets.policy.Decision;
+import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.policy.Limits;
+import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.policy.Resolution;
+import dev.wasisockets.wasmnet.Event;
+import dev.wasisockets.wasmnet.Request;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * One WebSocket client: its sockets by id and what it asks of them. Every field is touched only on
+ * the WebSocket's event loop, which also runs every peer channel of the session, so nothing here
+ * needs a lock. Name lookups, which block, run on the gateway's lookup threads and come back here.
+ */
+final class GatewaySession extends SimpleChannelInboundHandler<Request> {
+  private final SessionContext context;
+  private final ChannelGroup sessions;
+  private final Map<Long, SessionSocket> sockets = new HashMap<>();
+  private final SocketOpener opener;
+  private ChannelHandlerContext ctx;
+  private int blockedPeers;
+
+  GatewaySession(SessionContext context, ChannelGroup sessions) {
+    this.context = context;
+    this.sessions = sessions;
+    this.opener = new SocketOpener(this, context);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      sessions.add(ctx.channel());
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Request request) {
+    switch (request.type()) {
+      case CONNECT -> connect((Request.Addressed) request, false);
+      case CONNECT_TLS -> connect((Request.Addressed) request, true);
+      case CONNECT_UDP -> connectUdp((Request.ConnectUdp) request);
+      case BIND -> bind((Request.Bind) request);
+      case LISTEN -> listen((Request.Listen) request);
+      case SEND -> send((Request.Send) request);
+      case SEND_TO -> sendTo((Request.SendTo) request);
+      case CLOSE -> close(request.id());
+      case RESOLVE -> resolve((Request.Resolve) request);
+      default -> throw new IllegalStateException(request.type() + " is not a request");
+    }
+  }
+
+  /** The client is gone: so are its sockets. */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    List<SessionSocket> open = new ArrayList<>(sockets.values());
+    sockets.clear();
+    open.forEach(SessionSocket::close);
+    ctx.fireChannelInactive();
+  }
+
+  /** The client reads slower than the peers send: pause them until it catches up. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = ctx.channel().isWritable();
+    sockets.values().forEach(socket -> socket.readFromPeer(writable));
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A reset by the client or a broken WebSocket: the session cannot go on.
+    ctx.close();
+  }
+
+  private void connect(Request.Addressed request, boolean tls) {
+    SessionConnection connection = new SessionConnection(request.id(), this);
+    if (open(connection)) {
+      authorizeOpening(
+          connection,
+          NetworkUse.TCP_CONNECT,
+          request.addr(),
+          request.port(),
+          address -> opener.dial(connection, address, tls ? request.addr() : null));
+    }
+  }
+
+  private void connectUdp(Request.ConnectUdp request) {
+    SessionUdpSocket socket = new SessionUdpSocket(request.id(), this);
+    if (open(socket)) {
+      authorizeOpening(
+          socket,
+          NetworkUse.UDP_SEND,
+          request.addr(),
+          request.port(),
+          target -> opener.bindUdp(socket, target));
+    }
+  }
+
+  private void bind(Request.Bind request) {
+    SessionListener listener = new SessionListener(request.id());
+    int maxListeners = limits().maxListeners();
+    if (maxListeners > 0
+        && sockets.values().stream().filter(SessionListener.class::isInstance).count()
+            >= maxListeners) {
+      emit(new Event.Error(request.id(), "max listeners reached"));
+      return;
+    }
+    if (open(listener)) {
+      authorizeOpening(
+          listener,
+          NetworkUse.BIND,
+          request.addr(),
+          request.port(),
+          local -> opener.listen(listener, local));
+    }
+  }
+
+  /** wasmnet's bind already listens: listen only repeats the port. */
+  private void listen(Request.Listen request) {
+    SessionSocket socket = socket(request.id());
+    if (socket instanceof SessionListener listener && listener.port() > 0) {
+      emit(new Event.Listening(request.id(), listener.port()));
+    } else if (socket instanceof SessionListener) {
+      emit(new Event.Error(request.id(), "bind still in progress"));
+    } else if (socket != null) {
+      emit(new Event.Error(request.id(), "id " + idText(request.id()) + " is not a listener"));
+    }
+  }
+
+  private void send(Request.Send request) {
+    SessionSocket socket = socket(request.id());
+    if (socket instanceof SessionConnection connection) {
+      if (!connection.send(request.data())) {
+        emit(new Event.Error(request.id(), "not connected yet"));
+      } else if (blockedPeers > 0) {
+        // Again: the bandwidth shaper may have turned reading back on meanwhile.
+        ctx.channel().config().setAutoRead(false);
+      }
+    } else if (socket instanceof SessionUdpSocket udp) {
+      if (!udp.sendToTarget(request.data())) {
+        emit(new Event.Error(request.id(), "udp socket not bound yet"));
+      }
+    } else if (socket != null) {
+      emit(new Event.Error(request.id(), "cannot send on a listener"));
+    }
+  }
+
+  private void sendTo(Request.SendTo request) {
+    SessionSocket socket = socket(request.id());
+    if (socket instanceof SessionUdpSocket udp) {
+      authorize(
+          udp,
+          false,
+          NetworkUse.UDP_SEND,
+          request.addr(),
+          request.port(),
+          target -> {
+            if (!udp.sendTo(target, request.data())) {
+              emit(new Event.Error(request.id(), "udp socket not bound yet"));
+            }
+          });
+    } else if (socket != null) {
+      emit(new Event.Error(request.id(), "send_to needs a udp socket"));
+    }
+  }
+
+  /** wasmnet answers nothing; {@code closed} tells the client the id is free again. */
+  private void close(long id) {
+    SessionSocket socket = socket(id);
+    if (socket == null) {
+      return;
+    }
+    sockets.remove(id);
+    if (socket instanceof SessionConnection connection) {
+      connection.closeOrPool();
+    } else {
+      socket.close();
+    }
+    emit(new Event.Closed(id));
+  }
+
+  private void resolve(Request.Resolve request) {
+    long id = request.id();
+    Decision decision = context.options().policy().decideLookup(request.name());
+    if (!decision.allowed()) {
+      emit(new Event.Denied(id, "name lookup of " + request.name() + deniedBy(decision)));
+      return;
+    }
+    offLoop(
+        () -> {
+          List<String> addrs = new ArrayList<>();
+          for (InetAddress address : context.options().resolver().resolve(request.name())) {
+            addrs.add(IpLiteral.format(address));
+          }
+          return new Event.Resolved(id, addrs);
+        },
+        this::emit,
+        e -> emit(new Event.Error(id, "cannot resolve " + request.name() + ": " + describe(e))));
+  }
+
+  /** {@link #authorize} for a socket being opened, which a refusal drops. */
+  private void authorizeOpening(
+      SessionSocket socket,
+      NetworkUse use,
+      String host,
+      int port,
+      Consumer<InetSocketAddress> then) {
+    authorize(socket, true, use, host, port, then);
+  }
+
+  /**
+   * Checks {@code use} of {@code host:port} (a name is resolved once, off the event loop) and runs
+   * {@code then} with the allowed address, if the socket is still the session's by then. A socket
+   * being {@code opening} is dropped when refused.
+   */
+  private void authorize(
+      SessionSocket socket,
+      boolean opening,
+      NetworkUse use,
+      String host,
+      int port,
+      Consumer<InetSocketAddress> then) {
+    Consumer<Event> refuse =
+        event -> {
+          if (opening) {
+            forget(socket);
+          }
+          emit(event);
+        };
+    Lookup<Resolution> decide =
+        () -> context.options().policy().resolve(use, host, port, context.options().resolver());
+    Consumer<Resolution> decided =
+        resolution -> {
+          if (!owns(socket)) {
+            return;
+          }
+          if (resolution.allowed()) {
+            then.accept(resolution.address());
+          } else {
+            refuse.accept(
+                new Event.Denied(
+                    socket.id(),
+                    use.description()
+                        + " to "
+                        + host
+                        + ":"
+                        + port
+                        + deniedBy(resolution.decision())));
+          }
+        };
+    Consumer<IOException> failed =
+        e -> {
+          if (owns(socket)) {
+            refuse.accept(
+                new Event.Error(socket.id(), "cannot resolve " + host + ": " + describe(e)));
+          }
+        };
+    if (IpLiteral.parseLenient(host) != null) {
+      // A literal needs no lookup: decide at once, which keeps datagrams in order.
+      try {
+        decided.accept(decide.run());
+      } catch (IOException e) {
+        failed.accept(e);
+      }
+    } else {
+      offLoop(decide, decided, failed);
+    }
+  }
+
+  /** A blocking step for the lookup threads. */
+  @FunctionalInterface
+  private interface Lookup<T> {
+    T run() throws IOException;
+  }
+
+  private <T> void offLoop(Lookup<T> lookup, Consumer<T> done, Consumer<IOException> failed) {
+    EventLoop loop = eventLoop();
+    try {
+      context
+          .lookups()
+          .execute(
+              () -> {
+                try {
+                  T result = lookup.run();
+                  loop.execute(() -> done.accept(result));
+                } catch (IOException e) {
+                  loop.execute(() -> failed.accept(e));
+                } catch (RejectedExecutionException e) {
+                  // The gateway is shutting down; the session goes with it.
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      // The gateway is shutting down; the session goes with it.
+    }
+  }
+
+  /** Registers a socket the client is opening, unless its id is taken or the limit reached. */
+  private boolean open(SessionSocket socket) {
+    if (sockets.containsKey(socket.id())) {
+      emit(new Event.Error(socket.id(), "id " + idText(socket.id()) + " is already in use"));
+      return false;
+    }
+    if (!roomForOneMore()) {
+      emit(new Event.Error(socket.id(), "max connections reached"));
+      return false;
+    }
+    sockets.put(socket.id(), socket);
+    return true;
+  }
+
+  boolean roomForOneMore() {
+    int max = limits().maxConnections();
+    return max == 0 || sockets.size() < max;
+  }
+
+  /**
+   * Registers a connection the listener accepted, named as wasmnet names them: {@code listener id ×
+   * 1,000,000 + n} with n from 1, skipping ids the session already uses.
+   */
+  SessionConnection accepted(SessionListener listener) {
+    long base = listener.id() * 1_000_000L;
+    long id;
+    do {
+      id = base + listener.nextAcceptNumber();
+    } while (sockets.containsKey(id));
+    SessionConnection connection = new SessionConnection(id, this);
+    sockets.put(id, connection);
+    return connection;
+  }
+
+  /** The socket the client named, or null after answering {@code error} for an unknown id. */
+  private SessionSocket socket(long id) {
+    SessionSocket socket = sockets.get(id);
+    if (socket == null) {
+      emit(new Event.Error(id, "unknown id " + idText(id)));
+    }
+    return socket;
+  }
+
+  boolean owns(SessionSocket socket) {
+    return sockets.get(socket.id()) == socket;
+  }
+
+  /** Drops a socket that failed to open, or that the peer closed. */
+  void forget(SessionSocket socket) {
+    if (owns(socket)) {
+      sockets.remove(socket.id());
+    }
+    socket.close();
+  }
+
+  /** A socket could not be opened, or failed: {@code error}, and the id is free again. */
+  void failed(SessionSocket socket, String message) {
+    if (owns(socket)) {
+      forget(socket);
+      emit(new Event.Error(socket.id(), message));
+    } else {
+      socket.close();
+    }
+  }
+
+  /** A dial succeeded: {@code connected}, or the client gave up on it meanwhile. */
+  void connected(SessionConnection connection, Channel channel, InetSocketAddress poolKey) {
+    if (!owns(connection)) {
+      channel.close();
+      return;
+    }
+    connection.attach(channel, poolKey);
+    emit(new Event.Connected(connection.id()));
+  }
+
+  /** The peer closed ({@code closed}) or failed ({@code error}); the socket is gone either way. */
+  void peerGone(SessionSocket socket, Throwable cause) {
+    if (!owns(socket)) {
+      return;
+    }
+    forget(socket);
+    emit(
+        cause == null
+            ? new Event.Closed(socket.id())
+            : new Event.Error(socket.id(), describe(cause)));
+  }
+
+  /** A peer's outbound buffer filled up or drained: pause the client while any is full. */
+  void peerBlocked(boolean blocked) {
+    blockedPeers += blocked ? 1 : -1;
+    ctx.channel().config().setAutoRead(blockedPeers == 0);
+  }
+
+  boolean clientWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  void emit(Event event) {
+    if (ctx.channel().isActive()) {
+      ctx.writeAndFlush(event);
+    }
+  }
+
+  EventLoop eventLoop() {
+    return ctx.channel().eventLoop();
+  }
+
+  ConnectionPool pool() {
+    return context.pool();
+  }
+
+  Limits limits() {
+    return context.options().policy().limits();
+  }
+
+  /** For tests: the socket with this id, or null. */
+  SessionSocket socketForTest(long id) {
+    return sockets.get(id);
+  }
+
+  private static String deniedBy(Decision decision) {
+    return " denied by policy (rule: " + decision.rule() + ")";
+  }
+
+  static String idText(long id) {
+    return Long.toUnsignedString(id);
+  }
+
+  static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null ? cause.getClass().getSimpleName() : message;
+  }
+}

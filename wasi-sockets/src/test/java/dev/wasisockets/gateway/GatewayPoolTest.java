@@ -1,0 +1,98 @@
+package dev.wasisockets.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasisockets.wasmnet.Event;
+import dev.wasisockets.wasmnet.Request;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakCheck.class)
+class GatewayPoolTest {
+  private final EchoPeer peer;
+  private WasmnetGateway gateway;
+
+  GatewayPoolTest() throws Exception {
+    peer = new EchoPeer();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.close();
+    peer.close();
+  }
+
+  @Test
+  void aConnectionClosedUnusedServesTheNextConnectToTheSameAddress() throws Exception {
+    gateway = TestGateways.onLoopback().poolIdle(Duration.ofMinutes(5)).build().start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      connect(client, 1);
+      client.sendJson(new Request.Close(1));
+      assertThat(client.next()).isEqualTo(new Event.Closed(1));
+      assertThat(gateway.pool().size()).isEqualTo(1);
+
+      connect(client, 2);
+      assertThat(gateway.pool().size()).isZero();
+      assertEchoes(client, 2);
+      assertThat(peer.accepted()).as("one dial for both connects").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aConnectionThatCarriedBytesIsNotPooled() throws Exception {
+    gateway = TestGateways.onLoopback().poolIdle(Duration.ofMinutes(5)).build().start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      connect(client, 1);
+      assertEchoes(client, 1);
+      client.sendJson(new Request.Close(1));
+      assertThat(client.next()).isEqualTo(new Event.Closed(1));
+
+      assertThat(gateway.pool().size()).isZero();
+      connect(client, 2);
+      assertEchoes(client, 2);
+      assertThat(peer.accepted()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void pooledConnectionsExpireAfterTheIdleTime() throws Exception {
+    gateway = TestGateways.onLoopback().poolIdle(Duration.ofMillis(1)).build().start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      connect(client, 1);
+      client.sendJson(new Request.Close(1));
+      assertThat(client.next()).isEqualTo(new Event.Closed(1));
+      while (gateway.pool().size() > 0) {
+        Thread.onSpinWait(); // the expiry closes it on the event loop
+      }
+
+      connect(client, 2);
+      assertEchoes(client, 2);
+      assertThat(peer.accepted()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void withoutAnIdleTimeNothingIsPooled() throws Exception {
+    gateway = TestGateways.onLoopback().build().start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      connect(client, 1);
+      client.sendJson(new Request.Close(1));
+      assertThat(client.next()).isEqualTo(new Event.Closed(1));
+
+      assertThat(gateway.pool().size()).isZero();
+    }
+  }
+
+  private void connect(WasmnetTestClient client, long id) throws Exception {
+    client.sendJson(new Request.Connect(id, "127.0.0.1", peer.port()));
+    assertThat(client.next()).isEqualTo(new Event.Connected(id));
+  }
+
+  private static void assertEchoes(WasmnetTestClient client, long id) throws Exception {
+    client.sendJson(new Request.Send(id, "again".getBytes(StandardCharsets.UTF_8)));
+    assertThat(client.next(Event.Data.class).data()).asString().isEqualTo("again");
+  }
+}

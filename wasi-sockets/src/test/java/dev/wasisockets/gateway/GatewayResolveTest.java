@@ -1,0 +1,82 @@
+package dev.wasisockets.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.wasmnet.Event;
+import dev.wasisockets.wasmnet.Request;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakCheck.class)
+class GatewayResolveTest {
+  private WasmnetGateway gateway;
+
+  @BeforeEach
+  void start() throws Exception {
+    gateway =
+        TestGateways.onLoopback()
+            .policy(
+                NetworkPolicy.builder()
+                    .allow(NetworkUse.LOOKUP, "*.test")
+                    .allow(NetworkUse.TCP_CONNECT, "*")
+                    .build())
+            .resolver(
+                name -> {
+                  if (!name.equals("two.test")) {
+                    throw new UnknownHostException(name);
+                  }
+                  return List.of(
+                      InetAddress.getByName("192.0.2.7"),
+                      InetAddress.getByName("2001:db8:0:0:0:0:0:1"));
+                })
+            .build()
+            .start();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+  }
+
+  @Test
+  void resolveAnswersEveryAddressInCanonicalForm() throws Exception {
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendText("{\"op\":\"resolve\",\"id\":4,\"name\":\"two.test\"}");
+      assertThat(client.next())
+          .isEqualTo(new Event.Resolved(4, List.of("192.0.2.7", "2001:db8::1")));
+
+      client.sendBinary(new Request.Resolve(5, "two.test"));
+      assertThat(client.next())
+          .isEqualTo(new Event.Resolved(5, List.of("192.0.2.7", "2001:db8::1")));
+    }
+  }
+
+  @Test
+  void anUnknownNameIsAnError() throws Exception {
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Resolve(4, "none.test"));
+
+      assertThat(client.next())
+          .isEqualTo(new Event.Error(4, "cannot resolve none.test: none.test"));
+    }
+  }
+
+  @Test
+  void aLookupThePolicyRefusesIsDenied() throws Exception {
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Resolve(4, "example.com"));
+
+      assertThat(client.next())
+          .isEqualTo(
+              new Event.Denied(
+                  4, "name lookup of example.com denied by policy (rule: default deny)"));
+    }
+  }
+}
