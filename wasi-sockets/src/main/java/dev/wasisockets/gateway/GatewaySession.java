@@ -152,7 +152,10 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
   private void send(Request.Send request) {
     SessionSocket socket = socket(request.id());
     if (socket instanceof SessionConnection connection) {
-      if (!connection.send(request.data())) {
+      if (connection.clientDone()) {
+        emit(
+            new Event.Error(request.id(), "id " + idText(request.id()) + " is closed for sending"));
+      } else if (!connection.send(request.data())) {
         emit(new Event.Error(request.id(), "not connected yet"));
       } else if (blockedPeers > 0) {
         // Again: the bandwidth shaper may have turned reading back on meanwhile.
@@ -186,19 +189,32 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     }
   }
 
-  /** wasmnet answers nothing; {@code closed} tells the client the id is free again. */
+  /**
+   * A connection's close ends the client's side and the peer's bytes keep coming until its {@code
+   * closed} (see {@link SessionConnection}); any other socket closes at once, answered by {@code
+   * closed} (wasmnet answers nothing) so the client knows the id is free again.
+   */
   private void close(long id) {
     SessionSocket socket = socket(id);
     if (socket == null) {
       return;
     }
+    SessionConnection connection = socket instanceof SessionConnection c ? c : null;
+    if (connection != null && connection.clientDone()) {
+      return; // closed already, waiting for the peer
+    }
+    if (connection != null && connection.endClientSide()) {
+      return;
+    }
     sockets.remove(id);
-    if (socket instanceof SessionConnection connection) {
+    if (connection != null) {
       connection.closeOrPool();
     } else {
       socket.close();
     }
-    emit(new Event.Closed(id));
+    if (connection == null || !connection.peerDone()) {
+      emit(new Event.Closed(id));
+    }
   }
 
   private void resolve(Request.Resolve request) {
@@ -391,12 +407,29 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     emit(new Event.Connected(connection.id()));
   }
 
+  /**
+   * A connection's peer closed its side: {@code closed}; the socket is gone once the client has
+   * closed its side too.
+   */
+  void peerFinished(SessionConnection connection) {
+    if (!owns(connection)) {
+      return;
+    }
+    emit(new Event.Closed(connection.id()));
+    if (connection.clientDone()) {
+      forget(connection);
+    }
+  }
+
   /** The peer closed ({@code closed}) or failed ({@code error}); the socket is gone either way. */
   void peerGone(SessionSocket socket, Throwable cause) {
     if (!owns(socket)) {
       return;
     }
     forget(socket);
+    if (cause == null && socket instanceof SessionConnection connection && connection.peerDone()) {
+      return; // the client heard closed already
+    }
     emit(
         cause == null
             ? new Event.Closed(socket.id())

@@ -6,7 +6,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -17,13 +21,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP (or TLS) connection of the session: bytes the client sends go to the peer, bytes the peer
  * sends come back as {@code data} events.
+ *
+ * <p>The client's {@code close} ends its side only, as wasmnet's does: the peer gets end of stream
+ * once what was sent has gone out, and its own bytes keep coming back until it closes too ({@code
+ * closed}). That is how a client half-closes (a guest's {@code shutdown(SHUT_WR)}); a peer that
+ * never closes is let go {@link #LINGER} later. TLS connections close at once.
  */
 final class SessionConnection implements SessionSocket {
+  static final Duration LINGER = Duration.ofSeconds(60);
+
   private final long id;
   private final GatewaySession session;
   private Channel channel;
   private InetSocketAddress poolKey;
   private boolean exchanged;
+  private boolean clientDone;
+  private boolean peerDone;
 
   SessionConnection(long id, GatewaySession session) {
     this.id = id;
@@ -40,6 +53,10 @@ final class SessionConnection implements SessionSocket {
    * idle timer when the policy limits idle time.
    */
   void relayOn(ChannelPipeline pipeline) {
+    if (pipeline.get(SslHandler.class) == null) {
+      // Plain TCP: the peer's end of stream is news for the client, not the end of the socket.
+      pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    }
     Duration idle = session.limits().idleTimeout();
     if (!idle.isZero()) {
       pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
@@ -60,6 +77,16 @@ final class SessionConnection implements SessionSocket {
   /** For tests: the peer channel, null while dialing. */
   Channel channelForTest() {
     return channel;
+  }
+
+  /** Whether the client has closed its side: it may send no more. */
+  boolean clientDone() {
+    return clientDone;
+  }
+
+  /** Whether the peer has closed its side, and the client was told ({@code closed}). */
+  boolean peerDone() {
+    return peerDone;
   }
 
   /** Writes {@code data} to the peer; false when not connected yet. */
@@ -86,6 +113,36 @@ final class SessionConnection implements SessionSocket {
     if (channel != null) {
       channel.close();
     }
+  }
+
+  /**
+   * Ends the client's side of a plain TCP connection that carried bytes while the peer's side is
+   * open: end of stream to the peer after what is queued, and the relay goes on. False when the
+   * connection should close (or be pooled) at once instead.
+   */
+  boolean endClientSide() {
+    boolean poolable = poolKey != null && !exchanged;
+    if (channel == null
+        || !channel.isActive()
+        || poolable
+        || peerDone
+        || !(channel instanceof DuplexChannel duplex)
+        || channel.pipeline().get(SslHandler.class) != null) {
+      return false;
+    }
+    clientDone = true;
+    // Shutting the output fails writes still queued: let them go out first (writes are ordered).
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> duplex.shutdownOutput());
+    Channel lingering = channel;
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              lingering.close();
+            },
+            LINGER.toMillis(),
+            TimeUnit.MILLISECONDS);
+    return true;
   }
 
   /**
@@ -126,7 +183,10 @@ final class SessionConnection implements SessionSocket {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof IdleStateEvent) {
+      if (event == ChannelInputShutdownEvent.INSTANCE) {
+        peerDone = true;
+        session.peerFinished(SessionConnection.this);
+      } else if (event instanceof IdleStateEvent) {
         session.failed(
             SessionConnection.this,
             "idle for " + session.limits().idleTimeout().toMillis() + " ms: closed");

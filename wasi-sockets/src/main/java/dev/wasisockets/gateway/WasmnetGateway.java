@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,6 +48,7 @@ public final class WasmnetGateway implements AutoCloseable {
   private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger sessionCount = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
   // Name resolution blocks; it runs here, never on an event loop.
   private final ExecutorService lookups =
       Executors.newFixedThreadPool(
@@ -115,6 +117,9 @@ public final class WasmnetGateway implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }

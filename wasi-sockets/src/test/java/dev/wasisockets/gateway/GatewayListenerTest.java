@@ -49,9 +49,11 @@ class GatewayListenerTest {
         InputStream in = remote.getInputStream();
         assertThat(new String(in.readNBytes(4), StandardCharsets.UTF_8)).isEqualTo("pong");
 
+        // close ends the client's side: the peer reads end of stream, and its own close is closed.
         client.sendJson(new Request.Close(5_000_001L));
-        assertThat(client.next()).isEqualTo(new Event.Closed(5_000_001L));
         assertThat(in.read()).isEqualTo(-1);
+        remote.shutdownOutput();
+        assertThat(client.next()).isEqualTo(new Event.Closed(5_000_001L));
       }
     }
   }

@@ -1,0 +1,205 @@
+package dev.wasisockets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasisockets.GuestRun.Mode;
+import dev.wasisockets.GuestRun.Result;
+import dev.wasisockets.GuestRun.Server;
+import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.gateway.WasmnetGateway;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.transport.wasmnet.WasmnetOptions;
+import dev.wasisockets.transport.wasmnet.WasmnetTransport;
+import dev.wasisockets.wasmnet.Framing;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Guests whose sockets go through the wasmnet transport to our gateway, which does the real
+ * networking on loopback: the bytes are the ones the direct transport gets.
+ */
+class WasmnetGuestsTest {
+  private static final int EACCES = 2;
+
+  /** The gateway's policy in these tests: loopback, which its default denies. */
+  private static final NetworkPolicy LOOPBACK =
+      NetworkPolicy.builder()
+          .allow(NetworkUse.TCP_CONNECT, "loopback")
+          .allow(NetworkUse.BIND, "loopback")
+          .allow(NetworkUse.UDP_SEND, "loopback")
+          .allowLookup()
+          .build();
+
+  static Stream<Arguments> framingsAndModes() {
+    return Stream.of(Framing.values())
+        .flatMap(framing -> Stream.of(Mode.values()).map(mode -> Arguments.of(framing, mode)));
+  }
+
+  static Stream<Arguments> serversAndFramings() {
+    return Stream.of(GuestFixture.C_PREVIEW1_ECHO_SERVER, GuestFixture.GO_ECHO_SERVER)
+        .flatMap(fixture -> Stream.of(Framing.values()).map(f -> Arguments.of(fixture, f)));
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("framingsAndModes")
+  void aTcpClientExchangesALineThroughTheGateway(Framing framing, Mode mode) throws Exception {
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      NetworkPolicy local =
+          NetworkPolicy.builder()
+              .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + server.port())
+              .build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_TCP_CLIENT.bytes(),
+              mode,
+              local,
+              transport(gateway, framing),
+              "127.0.0.1",
+              "" + server.port(),
+              "through wasmnet");
+
+      assertThat(server.receivedLine()).isEqualTo("through wasmnet\n");
+      assertThat(result.stdout()).isEqualTo("echo: through wasmnet\n");
+      assertThat(result.stderr()).isEmpty();
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("serversAndFramings")
+  void anEchoServerListensOnTheGatewayAndEchoesEachConnection(GuestFixture fixture, Framing framing)
+      throws Exception {
+    int connections = 3;
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        Server server =
+            GuestRun.serve(
+                fixture.bytes(), Mode.COMPILER, transport(gateway, framing), "" + connections)) {
+      for (int i = 0; i < connections; i++) {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+          String message = "message " + i + " " + "x".repeat(i * 50_000);
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+              .isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aLookupGoesToTheGateway(Framing framing) throws Exception {
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      NetworkPolicy local =
+          NetworkPolicy.builder()
+              .allowLookup()
+              .allow(NetworkUse.TCP_CONNECT, "loopback:" + server.port())
+              .build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
+              Mode.COMPILER,
+              local,
+              transport(gateway, framing),
+              "localhost",
+              "" + server.port(),
+              "by name");
+
+      assertThat(server.receivedLine()).isEqualTo("by name\n");
+      assertThat(result.stdout()).isEqualTo("echo: by name\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void theGatewaysDenialIsEaccesForTheGuest(Framing framing) throws Exception {
+    // The gateway's default policy denies loopback; the local one grants it.
+    try (WasmnetGateway gateway = gateway(NetworkPolicy.gatewayDefault());
+        ServerSocketChannel server = loopbackServer()) {
+      int port = server.socket().getLocalPort();
+      NetworkPolicy local =
+          NetworkPolicy.builder().allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + port).build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_TCP_CLIENT.bytes(),
+              Mode.COMPILER,
+              local,
+              transport(gateway, framing),
+              "127.0.0.1",
+              "" + port,
+              "let me in");
+
+      assertThat(result.exitCode()).isEqualTo(EACCES);
+      assertThat(result.stderr()).isEqualTo("sock_connect failed: errno 2\n");
+      assertThat(server.accept()).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void theLocalPolicyDecidesBeforeAnythingIsSent(Framing framing) throws Exception {
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        ServerSocketChannel server = loopbackServer();
+        LogCapture log = new LogCapture("dev.wasisockets.policy.NetworkPolicy")) {
+      int port = server.socket().getLocalPort();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_TCP_CLIENT.bytes(),
+              Mode.COMPILER,
+              NetworkPolicy.denyAll(),
+              transport(gateway, framing),
+              "127.0.0.1",
+              "" + port,
+              "let me in");
+
+      assertThat(result.exitCode()).isEqualTo(EACCES);
+      assertThat(log.lines())
+          .containsExactly(
+              "denied tcp connect to 127.0.0.1:"
+                  + port
+                  + " (rule: default deny; no --allow-connect grant matches)");
+      assertThat(server.accept()).isNull();
+    }
+  }
+
+  static WasmnetGateway gateway(NetworkPolicy policy) throws IOException {
+    return WasmnetGateway.builder().host("127.0.0.1").port(0).policy(policy).build().start();
+  }
+
+  static WasmnetTransport transport(WasmnetGateway gateway, Framing framing) throws IOException {
+    InetSocketAddress address = gateway.address();
+    URI uri = URI.create("ws://127.0.0.1:" + address.getPort() + "/");
+    return WasmnetTransport.connect(uri, WasmnetOptions.DEFAULT.withFraming(framing));
+  }
+
+  private static ServerSocketChannel loopbackServer() throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server.configureBlocking(false);
+    return server;
+  }
+}
