@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * Windows onto a {@link DirectMemory}'s bytes, through which a channel reads into or writes from
  * guest buffers in place. They are kept from call to call, so a send or receive allocates nothing
- * once a guest has settled on how many iovecs it passes; they are made anew only when the memory
- * moved to a new buffer (it grew past its reserve) or the iovec count changed.
+ * once a guest has settled on how many iovecs it passes: the views are made anew only when the
+ * memory moved to a new buffer (it grew past its reserve), the array a send hands over only when
+ * the iovec count changed.
  */
 final class MemoryViews {
   private ByteBuffer source;
