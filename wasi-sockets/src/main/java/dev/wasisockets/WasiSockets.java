@@ -1,13 +1,18 @@
 package dev.wasisockets;
 
+import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.wasisockets.abi.DirectMemory;
 import dev.wasisockets.abi.ImportDescriptions;
 import dev.wasisockets.abi.Preview1Imports;
 import dev.wasisockets.core.DescriptorTable;
@@ -23,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * WASI with sockets for one Chicory guest instance: Chicory's WASI preview 1 plus the socket
@@ -34,7 +40,10 @@ import java.util.Objects;
  *         .withWasiOptions(WasiOptions.builder().inheritSystem().build())
  *         .withPolicy(NetworkPolicy.builder().allow(NetworkUse.TCP_CONNECT, "127.0.0.1:8080").build())
  *         .build()) {
- *   Instance.builder(module).withImportValues(sockets.toImportValues(module)).build();
+ *   Instance.builder(module)
+ *       .withImportValues(sockets.toImportValues(module))
+ *       .withMemoryFactory(WasiSockets.memoryFactory())
+ *       .build();
  * }
  * }</pre>
  *
@@ -78,6 +87,16 @@ public final class WasiSockets implements AutoCloseable {
   /** The sockets opened for the guest before it starts, in descriptor order. */
   public List<PreopenedSocket> preopenedSockets() {
     return List.copyOf(preopenedSockets);
+  }
+
+  /**
+   * Guest memory for {@link Instance.Builder#withMemoryFactory}: one direct buffer, so that the
+   * guest's socket sends and receives move bytes between its memory and the kernel in place. The
+   * sockets work on any memory, Chicory's default too, but then copy every byte they move once
+   * more. A shared memory (WebAssembly threads) gets Chicory's own.
+   */
+  public static Function<MemoryLimits, Memory> memoryFactory() {
+    return limits -> limits.shared() ? new ByteBufferMemory(limits) : new DirectMemory(limits);
   }
 
   public static Builder builder() {

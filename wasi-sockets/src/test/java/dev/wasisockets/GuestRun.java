@@ -121,6 +121,7 @@ public final class GuestRun {
       Instance.Builder builder =
           Instance.builder(module)
               .withImportValues(sockets.toImportValues(module))
+              .withMemoryFactory(WasiSockets.memoryFactory())
               .withStart(false); // _start is called below, once
       if (mode == Mode.COMPILER) {
         builder.withMachineFactory(MachineFactoryCompiler::compile);

@@ -51,6 +51,7 @@ final class GuestProgram {
       Instance.Builder instance =
           Instance.builder(module)
               .withImportValues(sockets.toImportValues(module))
+              .withMemoryFactory(WasiSockets.memoryFactory())
               .withStart(false);
       if (compiled) {
         instance.withMachineFactory(MachineFactoryCompiler::compile);

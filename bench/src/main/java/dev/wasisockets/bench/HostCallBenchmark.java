@@ -86,6 +86,7 @@ public class HostCallBenchmark {
     instance =
         Instance.builder(module)
             .withImportValues(sockets.toImportValues(module))
+            .withMemoryFactory(WasiSockets.memoryFactory())
             .withStart(false)
             .build();
     Memory memory = instance.memory();

@@ -261,7 +261,10 @@ final class RunCommand implements Callable<Integer> {
         throw usageError(e.getMessage());
       }
       Instance.Builder instance =
-          Instance.builder(module).withImportValues(imports).withStart(false);
+          Instance.builder(module)
+              .withImportValues(imports)
+              .withMemoryFactory(WasiSockets.memoryFactory())
+              .withStart(false);
       if (!interpreter) {
         instance.withMachineFactory(MachineFactoryCompiler::compile);
       }

@@ -32,6 +32,7 @@ public final class EmbeddingExample {
       Instance instance =
           Instance.builder(module)
               .withImportValues(sockets.toImportValues(module))
+              .withMemoryFactory(WasiSockets.memoryFactory())
               .withMachineFactory(MachineFactoryCompiler::compile)
               .withStart(false)
               .build();

@@ -3,6 +3,7 @@ package dev.wasisockets.abi;
 import com.dylibso.chicory.runtime.Memory;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
+import java.nio.ByteBuffer;
 
 /**
  * Guest linear memory with every access bounds-checked first: a bad pointer or length from a guest
@@ -13,6 +14,14 @@ final class GuestMemory {
 
   GuestMemory(Memory memory) {
     this.memory = memory;
+  }
+
+  /**
+   * The guest's bytes as one direct buffer (limit: the memory's size) that socket I/O may read and
+   * write in place, or null if the memory is not a {@link DirectMemory} and must be copied.
+   */
+  ByteBuffer inPlace() {
+    return memory instanceof DirectMemory direct ? direct.buffer() : null;
   }
 
   /** EFAULT unless {@code [address, address + length)} lies inside memory. */

@@ -16,15 +16,43 @@ final class IoVectors {
 
   private IoVectors() {}
 
-  /** Copies the guest buffers that a ciovec array names, in order, for a gathering write. */
-  static ByteBuffer[] gather(GuestMemory memory, int iovs, int count) {
+  /**
+   * The guest buffers that a ciovec array names, in order, for a gathering write: {@code views} of
+   * guest memory itself when it is a {@link DirectMemory}, else copies. Every buffer is checked
+   * before any is returned, so a bad one sends nothing.
+   */
+  static ByteBuffer[] gather(GuestMemory memory, int iovs, int count, MemoryViews views) {
     checkArray(memory, iovs, count);
-    ByteBuffer[] buffers = new ByteBuffer[count];
+    ByteBuffer inPlace = memory.inPlace();
+    ByteBuffer[] buffers = inPlace != null ? views.of(inPlace, count) : new ByteBuffer[count];
     for (int i = 0; i < count; i++) {
       int entry = iovs + i * IOVEC_SIZE;
-      buffers[i] = ByteBuffer.wrap(memory.read(memory.readI32(entry), memory.readI32(entry + 4)));
+      int address = memory.readI32(entry);
+      int length = memory.readI32(entry + 4);
+      if (inPlace != null) {
+        memory.check(address, Integer.toUnsignedLong(length));
+        MemoryViews.aim(buffers[i], address, length);
+      } else {
+        buffers[i] = ByteBuffer.wrap(memory.read(address, length));
+      }
     }
     return buffers;
+  }
+
+  /**
+   * The part of the buffers an iovec array names that starts {@code skip} bytes into them and runs
+   * to the end of the buffer it falls in, as {@code view} of guest memory; the array must have been
+   * checked ({@link #capacity}) and {@code skip} be less than its capacity.
+   */
+  static ByteBuffer window(GuestMemory memory, int iovs, long skip, ByteBuffer view) {
+    for (int entry = iovs; ; entry += IOVEC_SIZE) {
+      long bufferLength = Integer.toUnsignedLong(memory.readI32(entry + 4));
+      if (skip < bufferLength) {
+        int address = memory.readI32(entry) + (int) skip;
+        return MemoryViews.aim(view, address, (int) (bufferLength - skip));
+      }
+      skip -= bufferLength;
+    }
   }
 
   /**

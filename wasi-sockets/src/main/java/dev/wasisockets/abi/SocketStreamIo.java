@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Moves stream bytes between guest iovecs and a socket, for {@code sock_send}/{@code sock_recv} and
- * {@code fd_write}/{@code fd_read} alike. Reads go through one reusable buffer per guest instance,
- * so a read allocates nothing; a socket holds no buffer of its own while idle.
+ * {@code fd_write}/{@code fd_read} alike. With a {@link DirectMemory} the socket reads into and
+ * writes from guest memory in place, through views reused from call to call; with any other memory
+ * a send copies the guest's buffers and a read goes through one reusable chunk per guest instance
+ * (as every datagram does). A socket holds no buffer of its own while idle.
  */
 final class SocketStreamIo {
   private static final int CHUNK = 64 * 1024;
@@ -20,19 +22,21 @@ final class SocketStreamIo {
 
   private final byte[] chunk = new byte[CHUNK];
   private final ByteBuffer chunkBuffer = ByteBuffer.wrap(chunk);
+  private final MemoryViews views = new MemoryViews();
   // What the last receive found out besides the bytes: read right after the call.
   private boolean truncated;
   private InetSocketAddress source;
 
   /** Writes the guest buffers a ciovec array names; returns the count written. */
   int send(GuestMemory memory, GuestSocket socket, int iovs, int count) {
-    return (int) socket.write(IoVectors.gather(memory, iovs, count));
+    return (int) socket.write(IoVectors.gather(memory, iovs, count, views));
   }
 
   /**
    * Reads into the guest buffers an iovec array names; returns the count read, 0 at end of stream.
-   * Without {@code waitAll} it returns what one read brings (up to 64 KiB, as a short read may);
-   * with it, it keeps reading until the buffers are full or the stream ends (MSG_WAITALL).
+   * Without {@code waitAll} it returns what one read brings (up to the end of the first buffer, or
+   * 64 KiB through the chunk, as a short read may); with it, it keeps reading until the buffers are
+   * full or the stream ends (MSG_WAITALL).
    */
   int receive(GuestMemory memory, GuestSocket socket, int iovs, int count, boolean waitAll) {
     long capacity = IoVectors.capacity(memory, iovs, count);
@@ -41,12 +45,16 @@ final class SocketStreamIo {
     if (socket instanceof UdpSocket udp) {
       return receiveDatagram(memory, udp, iovs, count, capacity);
     }
+    ByteBuffer inPlace = memory.inPlace();
     long total = 0;
     while (total < capacity) {
-      chunkBuffer.clear().limit((int) Math.min(CHUNK, capacity - total));
+      ByteBuffer target =
+          inPlace != null
+              ? IoVectors.window(memory, iovs, total, views.one(inPlace))
+              : chunkBuffer.clear().limit((int) Math.min(CHUNK, capacity - total));
       int n;
       try {
-        n = socket.read(chunkBuffer);
+        n = socket.read(target);
       } catch (ErrnoException e) {
         if (total > 0 && e.errno() == Errno.EAGAIN) {
           break; // non-blocking MSG_WAITALL: what arrived so far
@@ -56,7 +64,9 @@ final class SocketStreamIo {
       if (n == 0) {
         break;
       }
-      IoVectors.scatter(memory, iovs, count, total, chunk, n);
+      if (inPlace == null) {
+        IoVectors.scatter(memory, iovs, count, total, chunk, n);
+      }
       total += n;
       if (!waitAll) {
         break;
@@ -103,7 +113,7 @@ final class SocketStreamIo {
 
   /** Sends the guest buffers as one datagram to {@code target}; returns the count sent. */
   int sendTo(GuestMemory memory, UdpSocket socket, int iovs, int count, InetSocketAddress target) {
-    return socket.sendTo(IoVectors.gather(memory, iovs, count), target);
+    return socket.sendTo(IoVectors.gather(memory, iovs, count, views), target);
   }
 
   /** One whole datagram into the chunk, then as much as the guest's buffers take. */

@@ -3,6 +3,7 @@ package dev.wasisockets.abi;
 import static dev.wasisockets.abi.RawAbiGuest.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dylibso.chicory.runtime.Memory;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,16 @@ class HostileGuestInputTest {
 
   private RawAbiGuest guest;
 
+  /**
+   * The memory the guest runs on; {@link HostileGuestInputOnChicoryMemoryTest} runs on the other.
+   */
+  MemoryKind memory() {
+    return MemoryKind.DIRECT;
+  }
+
   @BeforeEach
   void start() throws IOException {
-    guest = new RawAbiGuest();
+    guest = new RawAbiGuest(memory());
   }
 
   @AfterEach
@@ -115,6 +123,40 @@ class HostileGuestInputTest {
       assertThat(guest.call("sock_shutdown", fd, 2)).isZero();
       assertThat(new String(peer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
           .isEqualTo("good");
+    }
+  }
+
+  @Test
+  void afterTheMemoryGrowsItsNewBytesMoveAndWhatLiesPastItsEndIsEfault() throws IOException {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      Memory memory = guest.memory();
+      memory.write(DATA, "head".getBytes(StandardCharsets.US_ASCII));
+      guest.iovec(IOVEC, DATA, 4);
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isZero();
+      // 1 page, then 3, then 4: a direct memory moves to a new buffer and reserves 6 pages.
+      assertThat(memory.grow(2)).isEqualTo(1);
+      assertThat(memory.grow(1)).isEqualTo(3);
+      int end = 4 * PAGE;
+      memory.write(end - 4, "tail".getBytes(StandardCharsets.US_ASCII));
+
+      guest.iovec(IOVEC, end - 4, 4);
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isZero();
+      guest.iovec(IOVEC, end - 3, 4);
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EFAULT);
+      guest.iovec(IOVEC, end, 1);
+      assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isEqualTo(EFAULT);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isEqualTo(EFAULT);
+      assertThat(new String(peer.getInputStream().readNBytes(8), StandardCharsets.US_ASCII))
+          .isEqualTo("headtail");
+
+      peer.getOutputStream().write("back".getBytes(StandardCharsets.US_ASCII));
+      guest.iovec(IOVEC, end - 4, 4);
+      assertThat(guest.call("sock_recv", fd, IOVEC, 1, RECV_WAITALL, COUNT_OUT, FLAGS_OUT))
+          .isZero();
+      assertThat(memory.readInt(COUNT_OUT)).isEqualTo(4);
+      assertThat(new String(memory.readBytes(end - 4, 4), StandardCharsets.US_ASCII))
+          .isEqualTo("back");
     }
   }
 }

@@ -16,14 +16,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every socket import, thousands of times, with arguments a hostile or broken guest could pass:
  * pointers at and past the end of memory, negative and huge lengths, unknown and non-socket
- * descriptors, sockets in every state, over memory full of noise. Each call must return an errno;
- * no Java exception may escape into Chicory. A call that blocks (as a guest may ask) is interrupted
- * after a while, which ends it with EINTR or Chicory's interruption.
+ * descriptors, sockets in every state, over memory full of noise that now and then grows, on each
+ * kind of guest memory. Each call must return an errno; no Java exception may escape into Chicory.
+ * A call that blocks (as a guest may ask) is interrupted after a while, which ends it with EINTR or
+ * Chicory's interruption.
  */
 class RandomizedImportsTest {
   private static final int CALLS = 4000;
@@ -50,24 +51,24 @@ class RandomizedImportsTest {
     Integer.MAX_VALUE
   };
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3})
-  void everyImportAnswersEveryArgumentWithAnErrno(long seed) throws Exception {
-    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed);
+  @ParameterizedTest(name = "seed {0}, {1} memory")
+  @CsvSource({"1, DIRECT", "2, DIRECT", "3, DIRECT", "1, CHICORY", "2, CHICORY", "3, CHICORY"})
+  void everyImportAnswersEveryArgumentWithAnErrno(long seed, MemoryKind memory) throws Exception {
+    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed, memory);
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {4, 5})
-  void theV1FormsToo(long seed) throws Exception {
+  @ParameterizedTest(name = "seed {0}, {1} memory")
+  @CsvSource({"4, DIRECT", "5, DIRECT", "4, CHICORY", "5, CHICORY"})
+  void theV1FormsToo(long seed, MemoryKind memory) throws Exception {
     List<String> imports = RawAbiGuest.WASMEDGE_V1_IMPORTS;
-    runAgainst(imports, RawAbiGuest.passThrough(imports), seed);
+    runAgainst(imports, RawAbiGuest.passThrough(imports), seed, memory);
   }
 
-  private static void runAgainst(List<String> imports, WasmModule module, long seed)
-      throws Exception {
+  private static void runAgainst(
+      List<String> imports, WasmModule module, long seed, MemoryKind memory) throws Exception {
     Random random = new Random(seed);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
-    try (RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder())) {
+    try (RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder(), memory)) {
       // Sockets in several states: a listener (fd 3), unconnected, connected, closed.
       int unconnected = guest.openSocket();
       int connected = guest.openSocket();
@@ -82,6 +83,9 @@ class RandomizedImportsTest {
         if (call % 200 == 0) {
           random.nextBytes(noise);
           guest.memory().write(0, noise);
+        }
+        if (call % 1000 == 999) {
+          guest.memory().grow(1); // a direct memory may move: views made before must not be used
         }
         String[] entry = imports.get(random.nextInt(imports.size())).split(":");
         long[] args = new long[Integer.parseInt(entry[1])];

@@ -1,11 +1,13 @@
 package dev.wasisockets.abi;
 
+import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.policy.NetworkPolicy;
@@ -17,12 +19,27 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A guest that re-exports the socket imports unchanged, so a test can call them with any arguments
  * a hostile guest could pass, and read and write its one page of memory directly.
  */
 final class RawAbiGuest implements AutoCloseable {
+  /** The guest memories the socket imports must work on: each moves bytes its own way. */
+  enum MemoryKind {
+    /** {@link WasiSockets#memoryFactory()}: sockets read and write guest memory in place. */
+    DIRECT(WasiSockets.memoryFactory()),
+    /** Chicory's default: sockets copy. */
+    CHICORY(ByteBufferMemory::new);
+
+    final Function<MemoryLimits, Memory> factory;
+
+    MemoryKind(Function<MemoryLimits, Memory> factory) {
+      this.factory = factory;
+    }
+  }
+
   static final int EFAULT = 21;
   static final int EINVAL = 28;
   static final int EBADF = 8;
@@ -33,6 +50,8 @@ final class RawAbiGuest implements AutoCloseable {
   static final int EACCES = 2;
   static final int ECONNREFUSED = 14;
   static final int ENOPROTOOPT = 50;
+
+  static final int RECV_WAITALL = 2;
 
   static final int PAGE = 65536;
   static final int INET4 = 1;
@@ -128,6 +147,11 @@ final class RawAbiGuest implements AutoCloseable {
     this(false);
   }
 
+  /** A guest on a memory of {@code kind}. */
+  RawAbiGuest(MemoryKind kind) throws IOException {
+    this(false, MODULE, NetworkPolicy.builder(), kind);
+  }
+
   /**
    * With {@code preopenListener}, the host also preopens a loopback listener, at fd 3 (see {@link
    * #listenerPort()}).
@@ -142,6 +166,13 @@ final class RawAbiGuest implements AutoCloseable {
    */
   RawAbiGuest(boolean preopenListener, WasmModule module, NetworkPolicy.Builder grants)
       throws IOException {
+    this(preopenListener, module, grants, MemoryKind.DIRECT);
+  }
+
+  /** As above, on a memory of {@code kind}. */
+  RawAbiGuest(
+      boolean preopenListener, WasmModule module, NetworkPolicy.Builder grants, MemoryKind kind)
+      throws IOException {
     peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     NetworkPolicy policy =
         grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort()).build();
@@ -151,7 +182,11 @@ final class RawAbiGuest implements AutoCloseable {
       builder.withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
     sockets = builder.build();
-    instance = Instance.builder(module).withImportValues(sockets.toImportValues(module)).build();
+    instance =
+        Instance.builder(module)
+            .withImportValues(sockets.toImportValues(module))
+            .withMemoryFactory(kind.factory)
+            .build();
   }
 
   /** Calls the import {@code name} through its export with {@code args}; returns its errno. */
