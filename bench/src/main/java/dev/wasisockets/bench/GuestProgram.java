@@ -15,14 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Runs a guest fixture to its end, as an embedder does, in one of Chicory's two modes. */
+/**
+ * Runs a guest fixture to its end, as an embedder does, in Chicory's interpreter or (any other
+ * mode) its compiler.
+ */
 final class GuestProgram {
   private final WasmModule module;
   private final boolean compiled;
 
   GuestProgram(GuestFixture fixture, String mode) {
     this.module = Parser.parse(fixture.bytes());
-    this.compiled = mode.equals("compiler");
+    this.compiled = !mode.equals("interpreter");
   }
 
   /** Runs with every network use granted; returns stdout, or fails with stderr. */

@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs every network benchmark, each in its own JVM, as native Java and as a guest in each of
- * Chicory's modes, and prints one markdown table: work, mode, figure, ratio to native (same run),
- * peak RSS. {@code --quick} runs smaller amounts of work.
+ * Runs every network benchmark, each in its own JVM, as native Java, as a guest in each of
+ * Chicory's modes and as a compiled guest through the wasmnet gateway, and prints one markdown
+ * table: work, mode, figure, ratio to native (same run), peak RSS. {@code --quick} runs smaller
+ * amounts of work.
  */
 public final class NetworkBenchmarks {
-  private static final List<String> MODES = List.of("native", "compiler", "interpreter");
+  private static final List<String> MODES = List.of("native", "compiler", "interpreter", "wasmnet");
 
   /** One piece of work: its name, what its figure counts, how much in full and quick runs. */
   private record Work(String name, String unit, long full, long quick, String description) {}

@@ -1,11 +1,16 @@
 package dev.wasisockets.bench;
 
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.gateway.WasmnetGateway;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.transport.wasmnet.WasmnetOptions;
+import dev.wasisockets.transport.wasmnet.WasmnetTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -14,7 +19,9 @@ import java.util.List;
 
 /**
  * One measurement, in its own JVM so that its peak RSS is its own: {@code Scenario WORK MODE N},
- * where MODE is native, interpreter or compiler. Prints {@code RESULT <figure> <peak RSS KiB>}.
+ * where MODE is native, interpreter, compiler or wasmnet (the compiled guest's sockets through the
+ * wasmnet transport to our gateway, both in this JVM, binary framing). Prints {@code RESULT
+ * <figure> <peak RSS KiB>}.
  */
 public final class Scenario {
   private static final int MESSAGE = 64;
@@ -97,8 +104,23 @@ public final class Scenario {
       client.run(address, n, size);
       return;
     }
-    new GuestProgram(GuestFixture.BENCH_CLIENT, mode)
-        .run(List.of(guestMode, "127.0.0.1", "" + address.getPort(), "" + n, "" + size));
+    List<String> args = List.of(guestMode, "127.0.0.1", "" + address.getPort(), "" + n, "" + size);
+    GuestProgram guest = new GuestProgram(GuestFixture.BENCH_CLIENT, mode);
+    if (!mode.equals("wasmnet")) {
+      guest.run(args);
+      return;
+    }
+    try (WasmnetGateway gateway =
+        WasmnetGateway.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .policy(NetworkPolicy.builder().allowAll().build())
+            .build()
+            .start()) {
+      URI uri = URI.create("ws://127.0.0.1:" + gateway.address().getPort() + "/");
+      WasmnetTransport transport = WasmnetTransport.connect(uri, WasmnetOptions.DEFAULT);
+      guest.run(args, builder -> builder.withTransport(transport));
+    }
   }
 
   private static SocketChannel connect(InetSocketAddress peer) throws IOException {
