@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
+import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +39,26 @@ class GatewayPoolTest {
       assertThat(gateway.pool().size()).isZero();
       assertEchoes(client, 2);
       assertThat(peer.accepted()).as("one dial for both connects").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anotherSessionOnAnotherEventLoopTakesThePooledConnection() throws Exception {
+    gateway = TestGateways.onLoopback().poolIdle(Duration.ofMinutes(5)).build().start();
+    try (WasmnetTestClient first = WasmnetTestClient.connect(gateway)) {
+      connect(first, 1);
+      first.sendJson(new Request.Close(1));
+      assertThat(first.next()).isEqualTo(new Event.Closed(1));
+
+      try (WasmnetTestClient second = WasmnetTestClient.connect(gateway)) {
+        connect(second, 1);
+        assertEchoes(second, 1);
+
+        assertThat(peer.accepted()).as("one dial for both sessions").isEqualTo(1);
+        assertThat(gateway.sessions().stream().map(Channel::eventLoop).distinct())
+            .as("the sessions run on different event loops")
+            .hasSize(2);
+      }
     }
   }
 
