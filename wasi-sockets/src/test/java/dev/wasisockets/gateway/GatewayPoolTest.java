@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +95,27 @@ class GatewayPoolTest {
       connect(client, 2);
       assertEchoes(client, 2);
       assertThat(peer.accepted()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aPooledConnectionThePeerSpeaksOnLeavesThePool() throws Exception {
+    gateway = TestGateways.onLoopback().poolIdle(Duration.ofMinutes(5)).build().start();
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Connect(1, "127.0.0.1", server.getLocalPort()));
+      try (Socket first = server.accept()) {
+        assertThat(client.next()).isEqualTo(new Event.Connected(1));
+        client.sendJson(new Request.Close(1));
+        assertThat(client.next()).isEqualTo(new Event.Closed(1));
+        assertThat(gateway.pool().size()).isEqualTo(1);
+
+        first.getOutputStream().write('!'); // a greeting: the connection is no longer fresh
+        assertThat(first.getInputStream().read()).as("the gateway closes it").isEqualTo(-1);
+        while (gateway.pool().size() > 0) {
+          Thread.onSpinWait(); // the pool forgets it as the close completes on the event loop
+        }
+      }
     }
   }
 
