@@ -5,13 +5,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * either way comes here (the client closed it unused), so handing it to the next connect to that
  * address is indistinguishable, for both ends, from a fresh dial. A pooled connection leaves the
  * pool when it has waited the idle time, when the peer closes it, or when the peer sends anything
- * (it would no longer be fresh). A connection serves sessions on its own event loop only, where
- * every one of its handlers runs.
+ * (it would no longer be fresh). A session on another event loop than the connection's moves it
+ * onto its own.
  */
 final class ConnectionPool {
   private final Duration idle;
@@ -63,23 +64,61 @@ final class ConnectionPool {
   }
 
   /**
-   * A live pooled connection to {@code address} on {@code loop}, taken out of the pool, or null.
+   * Takes a pooled connection to {@code address} out of the pool and moves it onto {@code loop}
+   * (Netty lets a channel change its event loop between deregistering and registering); the future,
+   * completed on {@code loop}, holds it, or null when there is none to take.
    */
-  synchronized Channel take(InetSocketAddress address, EventLoop loop) {
+  Future<Channel> take(InetSocketAddress address, EventLoop loop) {
+    Promise<Channel> taken = loop.newPromise();
+    Pooled pooled = removeAny(address);
+    if (pooled == null) {
+      return taken.setSuccess(null);
+    }
+    Channel channel = pooled.channel;
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (!channel.isActive()) {
+                taken.setSuccess(null); // closed meanwhile: the caller dials
+                return;
+              }
+              channel.pipeline().remove(WhilePooled.class);
+              if (channel.eventLoop() == loop) {
+                taken.setSuccess(channel);
+                return;
+              }
+              // Nothing may be read while no handler relays it; the relay turns reading on again.
+              channel.config().setAutoRead(false);
+              channel
+                  .deregister()
+                  .addListener(
+                      deregistered ->
+                          loop.register(channel)
+                              .addListener(
+                                  registered -> {
+                                    if (registered.isSuccess()) {
+                                      taken.setSuccess(channel);
+                                    } else {
+                                      channel.close();
+                                      taken.setSuccess(null);
+                                    }
+                                  }));
+            });
+    return taken;
+  }
+
+  private synchronized Pooled removeAny(InetSocketAddress address) {
     Deque<Pooled> idleChannels = idleByAddress.get(address);
-    if (idleChannels == null) {
+    Pooled pooled = idleChannels == null ? null : idleChannels.poll();
+    if (pooled == null) {
       return null;
     }
-    for (Iterator<Pooled> it = idleChannels.iterator(); it.hasNext(); ) {
-      Pooled pooled = it.next();
-      if (pooled.channel.eventLoop() == loop && pooled.channel.isActive()) {
-        it.remove();
-        pooled.expiry.cancel(false);
-        pooled.channel.pipeline().remove(WhilePooled.class);
-        return pooled.channel;
-      }
+    if (idleChannels.isEmpty()) {
+      idleByAddress.remove(address);
     }
-    return null;
+    pooled.expiry.cancel(false);
+    return pooled;
   }
 
   synchronized int size() {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -265,7 +264,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
           }
           emit(event);
         };
-    Lookup<Resolution> decide =
+    OffLoopLookup.Step<Resolution> decide =
         () -> context.options().policy().resolve(use, host, port, context.options().resolver());
     Consumer<Resolution> decided =
         resolution -> {
@@ -305,31 +304,10 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     }
   }
 
-  /** A blocking step for the lookup threads. */
-  @FunctionalInterface
-  private interface Lookup<T> {
-    T run() throws IOException;
-  }
-
-  private <T> void offLoop(Lookup<T> lookup, Consumer<T> done, Consumer<IOException> failed) {
-    EventLoop loop = eventLoop();
-    try {
-      context
-          .lookups()
-          .execute(
-              () -> {
-                try {
-                  T result = lookup.run();
-                  loop.execute(() -> done.accept(result));
-                } catch (IOException e) {
-                  loop.execute(() -> failed.accept(e));
-                } catch (RejectedExecutionException e) {
-                  // The gateway is shutting down; the session goes with it.
-                }
-              });
-    } catch (RejectedExecutionException e) {
-      // The gateway is shutting down; the session goes with it.
-    }
+  private <T> void offLoop(
+      OffLoopLookup.Step<T> step, Consumer<T> done, Consumer<IOException> failed) {
+    OffLoopLookup.start(
+        context.lookups(), eventLoop(), limits().lookupTimeout(), step, done, failed);
   }
 
   /** Registers a socket the client is opening, unless its id is taken or the limit reached. */

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 
 /**
@@ -33,14 +34,25 @@ final class SocketOpener {
    */
   void dial(SessionConnection connection, InetSocketAddress address, String tlsHost) {
     ConnectionPool pool = context.pool();
-    if (tlsHost == null) {
-      Channel pooled = pool.take(address, session.eventLoop());
-      if (pooled != null) {
-        connection.relayOn(pooled.pipeline());
-        session.connected(connection, pooled, address);
-        return;
-      }
+    if (tlsHost == null && pool.enabled()) {
+      pool.take(address, session.eventLoop())
+          .addListener(
+              (Future<Channel> taken) -> {
+                Channel pooled = taken.getNow();
+                if (pooled == null && session.owns(connection)) {
+                  dialFresh(connection, address, null);
+                } else if (pooled != null) {
+                  connection.relayOn(pooled.pipeline());
+                  session.connected(connection, pooled, address);
+                }
+              });
+    } else {
+      dialFresh(connection, address, tlsHost);
     }
+  }
+
+  private void dialFresh(SessionConnection connection, InetSocketAddress address, String tlsHost) {
+    boolean poolable = tlsHost == null && context.pool().enabled();
     Bootstrap bootstrap =
         new Bootstrap()
             .group(session.eventLoop())
@@ -76,7 +88,7 @@ final class SocketOpener {
                         + " failed: "
                         + GatewaySession.describe(dialed.cause()));
               } else if (tlsHost == null) {
-                session.connected(connection, dialed.channel(), pool.enabled() ? address : null);
+                session.connected(connection, dialed.channel(), poolable ? address : null);
               }
             });
   }

@@ -2,13 +2,16 @@ package dev.wasisockets.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,41 @@ class GatewayResolveTest {
 
       assertThat(client.next())
           .isEqualTo(new Event.Error(4, "cannot resolve none.test: none.test"));
+    }
+  }
+
+  @Test
+  void aLookupLongerThanThePolicysLimitIsAnError() throws Exception {
+    gateway.close();
+    CountDownLatch never = new CountDownLatch(1);
+    gateway =
+        TestGateways.onLoopback()
+            .policy(
+                NetworkPolicy.builder()
+                    .allowAll()
+                    .limits(Limits.NONE.withLookupTimeout(Duration.ofMillis(50)))
+                    .build())
+            .resolver(
+                name -> {
+                  try {
+                    never.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  throw new UnknownHostException(name);
+                })
+            .build()
+            .start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Resolve(4, "slow.test"));
+      assertThat(client.next())
+          .isEqualTo(new Event.Error(4, "cannot resolve slow.test: lookup timed out after 50 ms"));
+
+      client.sendJson(new Request.Connect(5, "slow.test", 80));
+      assertThat(client.next())
+          .isEqualTo(new Event.Error(5, "cannot resolve slow.test: lookup timed out after 50 ms"));
+    } finally {
+      never.countDown();
     }
   }
 

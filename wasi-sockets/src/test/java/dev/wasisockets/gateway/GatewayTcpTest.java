@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,35 @@ class GatewayTcpTest {
       client.sendJson(new Request.Connect(1, "peer.test", peer.port()));
 
       assertThat(client.next()).isEqualTo(new Event.Connected(1));
+    }
+  }
+
+  @Test
+  void aSendBeforeConnectedIsAnError() throws Exception {
+    gateway.close();
+    CountDownLatch lookedUp = new CountDownLatch(1);
+    gateway =
+        TestGateways.onLoopback()
+            .resolver(
+                name -> {
+                  try {
+                    lookedUp.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return List.of(InetAddress.getLoopbackAddress());
+                })
+            .build()
+            .start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Connect(1, "peer.test", peer.port()));
+      client.sendJson(new Request.Send(1, new byte[] {1}));
+      assertThat(client.next()).isEqualTo(new Event.Error(1, "not connected yet"));
+
+      lookedUp.countDown();
+      assertThat(client.next()).isEqualTo(new Event.Connected(1));
+    } finally {
+      lookedUp.countDown();
     }
   }
 
