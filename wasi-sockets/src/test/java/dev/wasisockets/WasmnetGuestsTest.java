@@ -6,6 +6,7 @@ import dev.wasisockets.GuestRun.Mode;
 import dev.wasisockets.GuestRun.Result;
 import dev.wasisockets.GuestRun.Server;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.gateway.NettyLeakCheck;
 import dev.wasisockets.gateway.WasmnetGateway;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Guests whose sockets go through the wasmnet transport to our gateway, which does the real
  * networking on loopback: the bytes are the ones the direct transport gets.
  */
+@ExtendWith(NettyLeakCheck.class)
 class WasmnetGuestsTest {
   private static final int EACCES = 2;
 

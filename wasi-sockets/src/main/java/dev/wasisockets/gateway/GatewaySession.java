@@ -7,12 +7,14 @@ import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.policy.Resolution;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,7 +29,7 @@ import java.util.function.Consumer;
  * the WebSocket's event loop, which also runs every peer channel of the session, so nothing here
  * needs a lock. Name lookups, which block, run on the gateway's lookup threads and come back here.
  */
-final class GatewaySession extends SimpleChannelInboundHandler<Request> {
+final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private final SessionContext context;
   private final ChannelGroup sessions;
   private final Map<Long, SessionSocket> sockets = new HashMap<>();
@@ -54,15 +56,20 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     ctx.fireUserEventTriggered(event);
   }
 
+  /** A {@link Request}, or a {@code send}'s {@link SocketBytes} (released after this returns). */
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, Request request) {
+  protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+    if (message instanceof SocketBytes bytes) {
+      send(bytes);
+      return;
+    }
+    Request request = (Request) message;
     switch (request.type()) {
       case CONNECT -> connect((Request.Addressed) request, false);
       case CONNECT_TLS -> connect((Request.Addressed) request, true);
       case CONNECT_UDP -> connectUdp((Request.ConnectUdp) request);
       case BIND -> bind((Request.Bind) request);
       case LISTEN -> listen((Request.Listen) request);
-      case SEND -> send((Request.Send) request);
       case SEND_TO -> sendTo((Request.SendTo) request);
       case CLOSE -> close(request.id());
       case RESOLVE -> resolve((Request.Resolve) request);
@@ -148,24 +155,24 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     }
   }
 
-  private void send(Request.Send request) {
-    SessionSocket socket = socket(request.id());
+  private void send(SocketBytes bytes) {
+    long id = bytes.id();
+    SessionSocket socket = socket(id);
     if (socket instanceof SessionConnection connection) {
       if (connection.clientDone()) {
-        emit(
-            new Event.Error(request.id(), "id " + idText(request.id()) + " is closed for sending"));
-      } else if (!connection.send(request.data())) {
-        emit(new Event.Error(request.id(), "not connected yet"));
+        emit(new Event.Error(id, "id " + idText(id) + " is closed for sending"));
+      } else if (!connection.send(bytes.content().retain())) {
+        emit(new Event.Error(id, "not connected yet"));
       } else if (blockedPeers > 0) {
         // Again: the bandwidth shaper may have turned reading back on meanwhile.
         ctx.channel().config().setAutoRead(false);
       }
     } else if (socket instanceof SessionUdpSocket udp) {
-      if (!udp.sendToTarget(request.data())) {
-        emit(new Event.Error(request.id(), "udp socket not bound yet"));
+      if (!udp.sendToTarget(ByteBufUtil.getBytes(bytes.content()))) {
+        emit(new Event.Error(id, "udp socket not bound yet"));
       }
     } else if (socket != null) {
-      emit(new Event.Error(request.id(), "cannot send on a listener"));
+      emit(new Event.Error(id, "cannot send on a listener"));
     }
   }
 
@@ -424,9 +431,12 @@ final class GatewaySession extends SimpleChannelInboundHandler<Request> {
     return ctx.channel().isWritable();
   }
 
-  void emit(Event event) {
+  /** Sends the client an {@link Event} or a connection's {@link SocketBytes}. */
+  void emit(Object event) {
     if (ctx.channel().isActive()) {
       ctx.writeAndFlush(event);
+    } else {
+      ReferenceCountUtil.release(event);
     }
   }
 

@@ -1,8 +1,6 @@
 package dev.wasisockets.gateway;
 
-import dev.wasisockets.wasmnet.Event;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -89,13 +87,14 @@ final class SessionConnection implements SessionSocket {
     return peerDone;
   }
 
-  /** Writes {@code data} to the peer; false when not connected yet. */
-  boolean send(byte[] data) {
+  /** Writes {@code data} to the peer, which it then owns; false (and released) while dialing. */
+  boolean send(ByteBuf data) {
     if (channel == null) {
+      data.release();
       return false;
     }
     exchanged = true;
-    channel.writeAndFlush(Unpooled.wrappedBuffer(data));
+    channel.writeAndFlush(data);
     return true;
   }
 
@@ -171,13 +170,8 @@ final class SessionConnection implements SessionSocket {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf bytes = (ByteBuf) msg;
-      try {
-        exchanged = true;
-        session.emit(new Event.Data(id, ByteBufUtil.getBytes(bytes)));
-      } finally {
-        bytes.release();
-      }
+      exchanged = true;
+      session.emit(new SocketBytes(id, (ByteBuf) msg));
       keepPace(ctx);
     }
 

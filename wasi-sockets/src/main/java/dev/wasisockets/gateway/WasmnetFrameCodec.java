@@ -3,8 +3,11 @@ package dev.wasisockets.gateway;
 import dev.wasisockets.wasmnet.BinaryFraming;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.JsonFraming;
+import dev.wasisockets.wasmnet.MessageType;
 import dev.wasisockets.wasmnet.ProtocolException;
+import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageCodec;
@@ -21,8 +24,12 @@ import java.util.List;
  * a binary one binary framing; events go out in the framing of the client's latest message. A
  * message that is not a request is answered here with an {@code error} event, and the session never
  * sees it.
+ *
+ * <p>Bytes take a path of their own: a {@code send} comes in as {@link SocketBytes} (in binary
+ * framing, a slice of the frame) and a connection's bytes go out copied once into a pooled frame
+ * buffer, so no chunk becomes garbage on its way through.
  */
-final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Event> {
+final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
   private final int maxFrameBytes;
   private boolean binary;
 
@@ -51,10 +58,25 @@ final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Even
                 + " bytes is over the limit of "
                 + maxFrameBytes);
       }
-      out.add(
+      int start = content.readerIndex();
+      if (binary
+          && content.readableBytes() >= BinaryFraming.HEADER_BYTES
+          && content.getUnsignedByte(start) == MessageType.SEND.code()) {
+        int payload = content.readableBytes() - BinaryFraming.HEADER_BYTES;
+        out.add(
+            new SocketBytes(
+                content.getLong(start + 1),
+                content.retainedSlice(start + BinaryFraming.HEADER_BYTES, payload)));
+        return;
+      }
+      Request request =
           binary
               ? BinaryFraming.decodeRequest(content.nioBuffer())
-              : JsonFraming.decodeRequest(utf8(content)));
+              : JsonFraming.decodeRequest(utf8(content));
+      out.add(
+          request instanceof Request.Send send
+              ? new SocketBytes(send.id(), Unpooled.wrappedBuffer(send.data()))
+              : request);
     } catch (ProtocolException e) {
       // Through the whole pipeline, so that this codec encodes it.
       ctx.channel().writeAndFlush(new Event.Error(e.id(), e.getMessage()));
@@ -62,11 +84,40 @@ final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Even
   }
 
   @Override
-  protected void encode(ChannelHandlerContext ctx, Event event, List<Object> out) {
+  public boolean acceptOutboundMessage(Object msg) {
+    return msg instanceof Event || msg instanceof SocketBytes;
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, Object message, List<Object> out) {
+    if (message instanceof SocketBytes bytes) {
+      out.add(
+          binary
+              ? dataFrame(ctx, bytes)
+              : text(new Event.Data(bytes.id(), ByteBufUtil.getBytes(bytes.content()))));
+      return;
+    }
+    Event event = (Event) message;
     out.add(
         binary
             ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BinaryFraming.encode(event)))
-            : new TextWebSocketFrame(JsonFraming.encode(event)));
+            : text(event));
+  }
+
+  /**
+   * A binary {@code data} frame: one pooled buffer, header then the peer's bytes (a composite of
+   * the two would be merged into a fresh heap buffer by the frame encoder).
+   */
+  private static BinaryWebSocketFrame dataFrame(ChannelHandlerContext ctx, SocketBytes bytes) {
+    ByteBuf content = bytes.content();
+    ByteBuf frame = ctx.alloc().buffer(BinaryFraming.HEADER_BYTES + content.readableBytes());
+    frame.writeBytes(BinaryFraming.header(MessageType.DATA, bytes.id()));
+    frame.writeBytes(content, content.readerIndex(), content.readableBytes());
+    return new BinaryWebSocketFrame(frame);
+  }
+
+  private static TextWebSocketFrame text(Event event) {
+    return new TextWebSocketFrame(JsonFraming.encode(event));
   }
 
   private static String utf8(ByteBuf content) throws ProtocolException {

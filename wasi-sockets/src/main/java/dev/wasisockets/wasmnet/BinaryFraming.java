@@ -71,6 +71,11 @@ public final class BinaryFraming {
     };
   }
 
+  /** The 9 bytes that start a frame of {@code type} for {@code id}; its payload follows. */
+  public static byte[] header(MessageType type, long id) {
+    return frame(type, id, 0).array();
+  }
+
   /** Reads a request from a whole frame (position to limit). */
   public static Request decodeRequest(ByteBuffer frame) throws ProtocolException {
     ByteBuffer in = frame.slice();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * never released. Netty logs leaks through JDK logging here, when a later allocation finds the
  * collected buffer, so the check collects garbage and allocates before it reads the log.
  */
-final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
+public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
   private LogCapture leaks;
 
   @Override

@@ -5,6 +5,7 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -29,8 +30,11 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     FAILED
   }
 
-  private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
-  private int headOffset;
+  /**
+   * What the server sent that the guest has not read, in the link's buffers (released when read).
+   */
+  private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+
   private State state;
   private InetSocketAddress remote;
   private IOException failure;
@@ -93,14 +97,14 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     try {
       int count = 0;
       while (dst.hasRemaining() && !inbound.isEmpty()) {
-        byte[] head = inbound.peek();
-        int n = Math.min(dst.remaining(), head.length - headOffset);
-        dst.put(head, headOffset, n);
-        headOffset += n;
+        ByteBuf head = inbound.peek();
+        int n = Math.min(dst.remaining(), head.readableBytes());
+        int limit = dst.limit();
+        head.readBytes(dst.limit(dst.position() + n));
+        dst.limit(limit);
         count += n;
-        if (headOffset == head.length) {
-          inbound.poll();
-          headOffset = 0;
+        if (!head.isReadable()) {
+          inbound.poll().release();
         }
       }
       if (count > 0) {
@@ -132,26 +136,14 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
         throw new ClosedChannelException();
       }
       long total = 0;
-      int next = 0;
       while (transport.writable()) {
-        while (next < srcs.length && !srcs[next].hasRemaining()) {
-          next++;
-        }
-        if (next == srcs.length) {
+        long left = remaining(srcs);
+        if (left == 0) {
           break;
         }
-        byte[] frame = new byte[(int) Math.min(FRAME_BYTES, remaining(srcs, next))];
-        for (int filled = 0; filled < frame.length; ) {
-          ByteBuffer src = srcs[next];
-          int n = Math.min(src.remaining(), frame.length - filled);
-          src.get(frame, filled, n);
-          filled += n;
-          if (!src.hasRemaining()) {
-            next++;
-          }
-        }
-        transport.send(new Request.Send(id, frame));
-        total += frame.length;
+        int count = (int) Math.min(FRAME_BYTES, left);
+        transport.sendBytes(id, srcs, count);
+        total += count;
       }
       return total;
     } finally {
@@ -159,9 +151,9 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     }
   }
 
-  private static long remaining(ByteBuffer[] srcs, int from) {
+  private static long remaining(ByteBuffer[] srcs) {
     long total = 0;
-    for (int i = from; i < srcs.length; i++) {
+    for (int i = 0; i < srcs.length; i++) {
       total += srcs[i].remaining();
     }
     return total;
@@ -232,13 +224,6 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   void onEvent(Event event) {
     switch (event.type()) {
       case CONNECTED -> state = state == State.CONNECTING ? State.CONNECTED : state;
-      case DATA -> {
-        if (!inputShut) {
-          byte[] data = ((Event.Data) event).data();
-          inbound.add(data);
-          transport.queued(data.length);
-        }
-      }
       case CLOSED -> {
         if (state == State.CONNECTING) {
           fail(new ConnectException("Connection refused: the wasmnet server closed it"));
@@ -253,6 +238,16 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
       case DENIED -> fail(refusal(event, "the connection"));
       default -> {} // nothing else is about a connection
     }
+  }
+
+  /** Bytes from the peer, which this channel now owns; lock held. */
+  void received(ByteBuf bytes) {
+    if (inputShut || closed) {
+      bytes.release();
+      return;
+    }
+    inbound.add(bytes);
+    transport.queued(bytes.readableBytes());
   }
 
   private void fail(IOException cause) {
@@ -280,12 +275,11 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   }
 
   private void dropInbound() {
-    long dropped = -headOffset;
-    for (byte[] chunk : inbound) {
-      dropped += chunk.length;
+    long dropped = 0;
+    for (ByteBuf chunk; (chunk = inbound.poll()) != null; ) {
+      dropped += chunk.readableBytes();
+      chunk.release();
     }
-    inbound.clear();
-    headOffset = 0;
     transport.queued(-dropped);
   }
 }

@@ -9,6 +9,7 @@ import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.UdpChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -208,6 +210,21 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
   }
 
   @Override
+  public void onData(long id, ByteBuf bytes) {
+    lock.lock();
+    try {
+      if (sockets.get(id) instanceof WasmnetTcpChannel connection) {
+        connection.received(bytes);
+        changed.signalAll();
+      } else {
+        bytes.release(); // for a socket the guest has closed, or not a connection
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public void onWritabilityChanged() {
     lock.lock();
     try {
@@ -253,6 +270,12 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
   void send(Request request) throws IOException {
     throwIfLinkFailed();
     link.send(request);
+  }
+
+  /** Sends the next {@code count} bytes of {@code srcs} for {@code id}, unless the link is gone. */
+  void sendBytes(long id, ByteBuffer[] srcs, int count) throws IOException {
+    throwIfLinkFailed();
+    link.sendBytes(id, srcs, count);
   }
 
   void throwIfLinkFailed() throws IOException {

@@ -4,9 +4,11 @@ import dev.wasisockets.wasmnet.BinaryFraming;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Framing;
 import dev.wasisockets.wasmnet.JsonFraming;
+import dev.wasisockets.wasmnet.MessageType;
 import dev.wasisockets.wasmnet.ProtocolException;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,10 +41,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLEngine;
@@ -69,6 +73,9 @@ final class WebSocketLink {
   /** Where events go. Called on the link's I/O thread, so implementations must not block. */
   interface EventSink {
     void onEvent(Event event);
+
+    /** Bytes from connection {@code id}, in a buffer the sink now owns (and must release). */
+    void onData(long id, ByteBuf bytes);
 
     /** The WebSocket can take more (or no more) frames without growing its buffer. */
     void onWritabilityChanged();
@@ -164,6 +171,37 @@ final class WebSocketLink {
     channel.writeAndFlush(frame, channel.voidPromise());
   }
 
+  /**
+   * Sends the next {@code count} bytes of {@code srcs} (advancing them) as one {@code send} for
+   * {@code id}. In binary framing the bytes are copied once, straight into the frame's buffer.
+   */
+  void sendBytes(long id, ByteBuffer[] srcs, int count) {
+    if (framing == Framing.JSON) {
+      ByteBuffer data = ByteBuffer.allocate(count);
+      take(srcs, count, data::put);
+      send(new Request.Send(id, data.array()));
+      return;
+    }
+    ByteBuf frame = channel.alloc().buffer(BinaryFraming.HEADER_BYTES + count);
+    frame.writeBytes(BinaryFraming.header(MessageType.SEND, id));
+    take(srcs, count, frame::writeBytes);
+    channel.writeAndFlush(new BinaryWebSocketFrame(frame), channel.voidPromise());
+  }
+
+  /** Hands the next {@code count} bytes of {@code srcs} to {@code sink}, in slices. */
+  private static void take(ByteBuffer[] srcs, int count, Consumer<ByteBuffer> sink) {
+    int left = count;
+    for (int i = 0; i < srcs.length && left > 0; i++) {
+      ByteBuffer src = srcs[i];
+      int n = Math.min(left, src.remaining());
+      if (n > 0) {
+        sink.accept(src.duplicate().limit(src.position() + n));
+        src.position(src.position() + n);
+        left -= n;
+      }
+    }
+  }
+
   boolean isWritable() {
     return channel.isWritable();
   }
@@ -229,9 +267,25 @@ final class WebSocketLink {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       try {
         if (frame instanceof BinaryWebSocketFrame) {
-          sink.onEvent(BinaryFraming.decodeEvent(frame.content().nioBuffer()));
+          ByteBuf content = frame.content();
+          int start = content.readerIndex();
+          if (content.readableBytes() >= BinaryFraming.HEADER_BYTES
+              && content.getUnsignedByte(start) == MessageType.DATA.code()) {
+            // The bytes stay in the frame's buffer until the guest reads them: no copy here.
+            int payload = content.readableBytes() - BinaryFraming.HEADER_BYTES;
+            sink.onData(
+                content.getLong(start + 1),
+                content.retainedSlice(start + BinaryFraming.HEADER_BYTES, payload));
+          } else {
+            sink.onEvent(BinaryFraming.decodeEvent(content.nioBuffer()));
+          }
         } else if (frame instanceof TextWebSocketFrame text) {
-          sink.onEvent(JsonFraming.decodeEvent(text.text()));
+          Event event = JsonFraming.decodeEvent(text.text());
+          if (event instanceof Event.Data data) {
+            sink.onData(data.id(), Unpooled.wrappedBuffer(data.data()));
+          } else {
+            sink.onEvent(event);
+          }
         }
       } catch (ProtocolException e) {
         LOG.log(Level.WARNING, "dropped a frame from the wasmnet server: {0}", e.getMessage());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasisockets.core.Errno;
+import dev.wasisockets.gateway.NettyLeakCheck;
 import dev.wasisockets.gateway.WasmnetGateway;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
@@ -23,10 +24,12 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The transport's channels against our gateway and real loopback peers, below any guest. */
+@ExtendWith(NettyLeakCheck.class)
 class WasmnetTransportTest {
   private static final NetworkPolicy LOOPBACK =
       NetworkPolicy.builder()
