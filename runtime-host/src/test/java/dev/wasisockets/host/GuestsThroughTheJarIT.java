@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.gateway.WasmnetGateway;
+import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,6 +16,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every guest fixture run as a user runs it: {@code java -jar wasi-sockets.jar run ...}, with the
@@ -173,6 +178,62 @@ class GuestsThroughTheJarIT {
     } finally {
       process.destroyForcibly();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"binary", "json"})
+  void aClientGoesThroughAWasmnetServerWithTheLocalGrantsFirst(String framing) throws Exception {
+    NetworkPolicy gatewayPolicy =
+        NetworkPolicy.builder().allow(NetworkUse.TCP_CONNECT, "loopback").build();
+    try (WasmnetGateway gateway =
+            WasmnetGateway.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .policy(gatewayPolicy)
+                .build()
+                .start();
+        LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
+      String port = "" + server.port();
+      List<String> arguments = new ArrayList<>();
+      arguments.addAll(List.of("--wasmnet", "ws://127.0.0.1:" + gateway.address().getPort() + "/"));
+      if (framing.equals("json")) {
+        arguments.add("--wasmnet-json");
+      }
+      arguments.addAll(
+          List.of(
+              "--allow-connect",
+              "127.0.0.1:" + port,
+              copy(GuestFixture.WASMEDGE_TCP_CLIENT),
+              "127.0.0.1",
+              port,
+              "tunnelled"));
+      Process process = start(arguments.toArray(String[]::new));
+
+      assertThat(text(process.getInputStream().readAllBytes())).isEqualTo("echo: tunnelled\n");
+      assertThat(server.receivedLine()).isEqualTo("tunnelled\n");
+      assertThat(exitCode(process)).isZero();
+    }
+  }
+
+  @Test
+  void anUnreachableWasmnetServerIsOneLineAndExitCode2() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      closedPort = probe.getLocalPort();
+    }
+    Process process =
+        start(
+            "--wasmnet",
+            "ws://127.0.0.1:" + closedPort + "/",
+            copy(GuestFixture.WASMEDGE_TCP_CLIENT),
+            "127.0.0.1",
+            "9",
+            "x");
+
+    assertThat(text(process.getErrorStream().readAllBytes()))
+        .startsWith("wasi-sockets: --wasmnet: cannot open the wasmnet WebSocket ws://127.0.0.1:")
+        .hasLineCount(1);
+    assertThat(exitCode(process)).isEqualTo(2);
   }
 
   private String copy(GuestFixture fixture) {
