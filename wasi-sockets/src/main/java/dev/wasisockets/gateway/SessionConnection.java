@@ -25,25 +25,18 @@ import java.util.concurrent.TimeUnit;
  * closed}). That is how a client half-closes (a guest's {@code shutdown(SHUT_WR)}); a peer that
  * never closes is let go {@link #LINGER} later. TLS connections close at once.
  */
-final class SessionConnection implements SessionSocket {
+final class SessionConnection extends SessionSocket {
   static final Duration LINGER = Duration.ofSeconds(60);
 
-  private final long id;
   private final GatewaySession session;
-  private Channel channel;
   private InetSocketAddress poolKey;
   private boolean exchanged;
   private boolean clientDone;
   private boolean peerDone;
 
   SessionConnection(long id, GatewaySession session) {
-    this.id = id;
+    super(id);
     this.session = session;
-  }
-
-  @Override
-  public long id() {
-    return id;
   }
 
   /**
@@ -96,22 +89,6 @@ final class SessionConnection implements SessionSocket {
     exchanged = true;
     channel.writeAndFlush(data);
     return true;
-  }
-
-  @Override
-  public void readFromPeer(boolean on) {
-    if (channel != null) {
-      channel.config().setAutoRead(on);
-    }
-  }
-
-  @Override
-  public void close() {
-    // Still dialing: the session closes the channel when the dial completes for a socket it no
-    // longer has.
-    if (channel != null) {
-      channel.close();
-    }
   }
 
   /**
@@ -171,7 +148,7 @@ final class SessionConnection implements SessionSocket {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       exchanged = true;
-      session.emit(new SocketBytes(id, (ByteBuf) msg));
+      session.emit(new SocketBytes(id(), (ByteBuf) msg));
       keepPace(ctx);
     }
 

@@ -4,18 +4,11 @@ import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 
 /** A TCP listener of the session; each connection it accepts becomes a session connection. */
-final class SessionListener implements SessionSocket {
-  private final long id;
-  private Channel channel;
+final class SessionListener extends SessionSocket {
   private long accepted;
 
   SessionListener(long id) {
-    this.id = id;
-  }
-
-  @Override
-  public long id() {
-    return id;
+    super(id);
   }
 
   void attach(Channel channel) {
@@ -33,12 +26,5 @@ final class SessionListener implements SessionSocket {
 
   /** Accepted connections are paused with the session's other peers; the listener itself is not. */
   @Override
-  public void readFromPeer(boolean on) {}
-
-  @Override
-  public void close() {
-    if (channel != null) {
-      channel.close();
-    }
-  }
+  void readFromPeer(boolean on) {}
 }

@@ -14,20 +14,13 @@ import java.net.InetSocketAddress;
  * with, {@code send_to} anywhere the policy allows, and every datagram that arrives is a {@code
  * data_from} event.
  */
-final class SessionUdpSocket implements SessionSocket {
-  private final long id;
+final class SessionUdpSocket extends SessionSocket {
   private final GatewaySession session;
-  private Channel channel;
   private InetSocketAddress target;
 
   SessionUdpSocket(long id, GatewaySession session) {
-    this.id = id;
+    super(id);
     this.session = session;
-  }
-
-  @Override
-  public long id() {
-    return id;
   }
 
   PeerHandler receiver() {
@@ -57,20 +50,6 @@ final class SessionUdpSocket implements SessionSocket {
     return true;
   }
 
-  @Override
-  public void readFromPeer(boolean on) {
-    if (channel != null) {
-      channel.config().setAutoRead(on);
-    }
-  }
-
-  @Override
-  public void close() {
-    if (channel != null) {
-      channel.close();
-    }
-  }
-
   private final class Receiver extends PeerHandler {
     Receiver() {
       super(SessionUdpSocket.this.session, SessionUdpSocket.this);
@@ -83,7 +62,7 @@ final class SessionUdpSocket implements SessionSocket {
         InetSocketAddress sender = packet.sender();
         session.emit(
             new Event.DataFrom(
-                id,
+                id(),
                 IpLiteral.format(sender.getAddress()),
                 sender.getPort(),
                 ByteBufUtil.getBytes(packet.content())));

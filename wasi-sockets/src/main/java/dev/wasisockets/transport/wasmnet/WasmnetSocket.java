@@ -4,6 +4,8 @@ import dev.wasisockets.transport.RemotePolicyException;
 import dev.wasisockets.transport.TransportChannel;
 import dev.wasisockets.wasmnet.Event;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ abstract class WasmnetSocket implements TransportChannel {
   final WasmnetTransport transport;
   final long id;
   private final Map<SocketOption<?>, Object> options = new HashMap<>();
+  private boolean closed;
 
   WasmnetSocket(WasmnetTransport transport, long id) {
     this.transport = transport;
@@ -63,6 +66,39 @@ abstract class WasmnetSocket implements TransportChannel {
       return option.type().cast(options.getOrDefault(option, DEFAULTS.get(option)));
     } finally {
       transport.lock.unlock();
+    }
+  }
+
+  @Override
+  public final void close() throws IOException {
+    transport.lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      transport.forget(this);
+      release();
+    } finally {
+      transport.lock.unlock();
+    }
+  }
+
+  /**
+   * Lets go of what the socket holds and tells the server if it has the socket; once, lock held.
+   */
+  abstract void release() throws IOException;
+
+  /** Whether the guest has closed the socket; lock held. */
+  boolean closed() {
+    return closed;
+  }
+
+  /** wasmnet lets the server choose local addresses: only "any address, any port" is granted. */
+  static void requireAnyLocal(InetSocketAddress local, String what) throws SocketException {
+    if (local.getPort() != 0 || !local.getAddress().isAnyLocalAddress()) {
+      throw new SocketException(
+          "Operation not supported: " + what + " cannot choose its local address");
     }
   }
 

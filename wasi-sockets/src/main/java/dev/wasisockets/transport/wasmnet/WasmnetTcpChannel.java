@@ -41,7 +41,6 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   private boolean peerClosed;
   private boolean inputShut;
   private boolean outputShut;
-  private boolean closed;
 
   /** A new socket, or (with {@code remote}) one a listener accepted, already connected. */
   WasmnetTcpChannel(WasmnetTransport transport, long id, InetSocketAddress remote) {
@@ -56,10 +55,7 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
    */
   @Override
   public void bind(InetSocketAddress local) throws IOException {
-    if (local.getPort() != 0 || !local.getAddress().isAnyLocalAddress()) {
-      throw new SocketException(
-          "Operation not supported: a wasmnet connection cannot choose its local address");
-    }
+    requireAnyLocal(local, "a wasmnet connection");
   }
 
   @Override
@@ -201,22 +197,12 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   }
 
   @Override
-  public void close() throws IOException {
-    transport.lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      transport.forget(this);
-      dropInbound();
-      boolean serverHoldsIt = state == State.CONNECTING || state == State.CONNECTED;
-      if (serverHoldsIt && !outputShut) {
-        outputShut = true;
-        transport.send(new Request.Close(id));
-      }
-    } finally {
-      transport.lock.unlock();
+  void release() throws IOException {
+    dropInbound();
+    boolean serverHoldsIt = state == State.CONNECTING || state == State.CONNECTED;
+    if (serverHoldsIt && !outputShut) {
+      outputShut = true;
+      transport.send(new Request.Close(id));
     }
   }
 
@@ -242,7 +228,7 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
 
   /** Bytes from the peer, which this channel now owns; lock held. */
   void received(ByteBuf bytes) {
-    if (inputShut || closed) {
+    if (inputShut || closed()) {
       bytes.release();
       return;
     }

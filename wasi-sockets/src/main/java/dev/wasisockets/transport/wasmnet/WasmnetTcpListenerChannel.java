@@ -26,7 +26,6 @@ final class WasmnetTcpListenerChannel extends WasmnetSocket implements TcpListen
   private Event answer;
   private int port;
   private IOException failure;
-  private boolean closed;
 
   WasmnetTcpListenerChannel(WasmnetTransport transport, long id, InetSocketAddress requested) {
     super(transport, id);
@@ -74,23 +73,13 @@ final class WasmnetTcpListenerChannel extends WasmnetSocket implements TcpListen
   }
 
   @Override
-  public void close() throws IOException {
-    transport.lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      transport.forget(this);
-      for (WasmnetTcpChannel connection : pending) {
-        connection.close();
-      }
-      pending.clear();
-      if (answer instanceof Event.Listening) {
-        transport.send(new Request.Close(id));
-      }
-    } finally {
-      transport.lock.unlock();
+  void release() throws IOException {
+    for (WasmnetTcpChannel connection : pending) {
+      connection.close();
+    }
+    pending.clear();
+    if (answer instanceof Event.Listening) {
+      transport.send(new Request.Close(id));
     }
   }
 

@@ -29,7 +29,6 @@ final class WasmnetUdpChannel extends WasmnetSocket implements UdpChannel {
   private int port;
   private IOException failure; // for good: the socket is gone
   private IOException pendingError; // one datagram's failure, reported once (as ICMP errors are)
-  private boolean closed;
 
   WasmnetUdpChannel(WasmnetTransport transport, long id, StandardProtocolFamily family) {
     super(transport, id);
@@ -39,10 +38,7 @@ final class WasmnetUdpChannel extends WasmnetSocket implements UdpChannel {
   /** The server picks the port: only "any address, any port" can be granted. */
   @Override
   public void bind(InetSocketAddress local) throws IOException {
-    if (local.getPort() != 0 || !local.getAddress().isAnyLocalAddress()) {
-      throw new SocketException(
-          "Operation not supported: a wasmnet UDP socket cannot choose its local address");
-    }
+    requireAnyLocal(local, "a wasmnet UDP socket");
   }
 
   @Override
@@ -150,23 +146,13 @@ final class WasmnetUdpChannel extends WasmnetSocket implements UdpChannel {
   }
 
   @Override
-  public void close() throws IOException {
-    transport.lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      transport.forget(this);
-      for (Datagram datagram : inbound) {
-        transport.queued(-datagram.data.length);
-      }
-      inbound.clear();
-      if (answer instanceof Event.UdpBound) {
-        transport.send(new Request.Close(id));
-      }
-    } finally {
-      transport.lock.unlock();
+  void release() throws IOException {
+    for (Datagram datagram : inbound) {
+      transport.queued(-datagram.data.length);
+    }
+    inbound.clear();
+    if (answer instanceof Event.UdpBound) {
+      transport.send(new Request.Close(id));
     }
   }
 
