@@ -21,6 +21,8 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +53,11 @@ class WasmnetGuestsTest {
   }
 
   static Stream<Arguments> serversAndFramings() {
-    return Stream.of(GuestFixture.C_PREVIEW1_ECHO_SERVER, GuestFixture.GO_ECHO_SERVER)
+    return Stream.of(
+            GuestFixture.C_PREVIEW1_ECHO_SERVER,
+            GuestFixture.C_POLL_ECHO_SERVER,
+            GuestFixture.RUST_STD_ECHO_SERVER,
+            GuestFixture.GO_ECHO_SERVER)
         .flatMap(fixture -> Stream.of(Framing.values()).map(f -> Arguments.of(fixture, f)));
   }
 
@@ -105,6 +111,40 @@ class WasmnetGuestsTest {
       Result result = server.join();
       assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
       assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = GuestFixture.class,
+      names = {"C_POLL_ECHO_SERVER", "GO_ECHO_SERVER"})
+  void aPollingServerServesItsConnectionsAtOnceThroughTheGateway(GuestFixture fixture)
+      throws Exception {
+    int connections = 8;
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        Server server =
+            GuestRun.serve(
+                fixture.bytes(),
+                Mode.COMPILER,
+                transport(gateway, Framing.BINARY),
+                "" + connections)) {
+      List<Socket> clients = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        clients.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
+      }
+      // All open before any is served to its end: only a server that polls them all answers.
+      for (int i = connections - 1; i >= 0; i--) {
+        byte[] ping = ("ping " + i + "\n").getBytes(StandardCharsets.UTF_8);
+        clients.get(i).getOutputStream().write(ping);
+        assertThat(clients.get(i).getInputStream().readNBytes(ping.length)).isEqualTo(ping);
+      }
+      for (Socket client : clients) {
+        client.shutdownOutput();
+        assertThat(client.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        client.close();
+      }
+
+      assertThat(server.join().stdout()).isEqualTo("served " + connections + "\n");
     }
   }
 
