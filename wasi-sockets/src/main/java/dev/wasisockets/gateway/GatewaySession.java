@@ -34,8 +34,11 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private final ChannelGroup sessions;
   private final Map<Long, SessionSocket> sockets = new HashMap<>();
   private final SocketOpener opener;
+  static final int MAX_LOOKUPS_IN_FLIGHT = 64;
+
   private ChannelHandlerContext ctx;
   private int blockedPeers;
+  private int lookupsInFlight;
 
   GatewaySession(SessionContext context, ChannelGroup sessions) {
     this.context = context;
@@ -311,10 +314,30 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     }
   }
 
+  /**
+   * Runs a lookup on the gateway's lookup threads, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at once
+   * per session: a client that floods {@code resolve} must not queue work without end.
+   */
   private <T> void offLoop(
       OffLoopLookup.Step<T> step, Consumer<T> done, Consumer<IOException> failed) {
+    if (lookupsInFlight >= MAX_LOOKUPS_IN_FLIGHT) {
+      failed.accept(new IOException("too many lookups in flight (" + MAX_LOOKUPS_IN_FLIGHT + ")"));
+      return;
+    }
+    lookupsInFlight++;
     OffLoopLookup.start(
-        context.lookups(), eventLoop(), limits().lookupTimeout(), step, done, failed);
+        context.lookups(),
+        eventLoop(),
+        limits().lookupTimeout(),
+        step,
+        result -> {
+          lookupsInFlight--;
+          done.accept(result);
+        },
+        e -> {
+          lookupsInFlight--;
+          failed.accept(e);
+        });
   }
 
   /** Registers a socket the client is opening, unless its id is taken or the limit reached. */

@@ -107,6 +107,46 @@ class GatewayResolveTest {
   }
 
   @Test
+  void aSessionHasAtMost64LookupsInFlight() throws Exception {
+    gateway.close();
+    CountDownLatch release = new CountDownLatch(1);
+    gateway =
+        TestGateways.onLoopback()
+            .policy(NetworkPolicy.builder().allowAll().build())
+            .resolver(
+                name -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return List.of(InetAddress.getByName("192.0.2.7"));
+                })
+            .build()
+            .start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      int limit = GatewaySession.MAX_LOOKUPS_IN_FLIGHT;
+      for (int id = 1; id <= limit + 1; id++) {
+        client.sendJson(new Request.Resolve(id, "held.test"));
+      }
+      // The one past the limit is refused at once; the others wait for the resolver.
+      assertThat(client.next())
+          .isEqualTo(
+              new Event.Error(
+                  limit + 1, "cannot resolve held.test: too many lookups in flight (64)"));
+
+      release.countDown();
+      for (int i = 0; i < limit; i++) {
+        assertThat(client.next()).isInstanceOf(Event.Resolved.class);
+      }
+      client.sendJson(new Request.Resolve(100, "held.test"));
+      assertThat(client.next()).isEqualTo(new Event.Resolved(100, List.of("192.0.2.7")));
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void aLookupThePolicyRefusesIsDenied() throws Exception {
     try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
       client.sendJson(new Request.Resolve(4, "example.com"));
