@@ -110,6 +110,13 @@ final class WasmnetTcpListenerChannel extends WasmnetSocket implements TcpListen
   }
 
   private void accepted(Event.Accepted event) {
+    if (transport.inUse(event.connId())) {
+      LOG.log(
+          Level.WARNING,
+          "wasmnet server named an accepted connection with an id in use: {0}",
+          Long.toUnsignedString(event.connId()));
+      return;
+    }
     InetSocketAddress remote;
     try {
       remote = IpLiteral.parseSocketAddress(event.remote());

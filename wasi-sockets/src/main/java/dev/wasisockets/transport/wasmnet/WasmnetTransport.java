@@ -249,13 +249,23 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
 
   // --- for the channels, with the lock held ---
 
+  /** A fresh id, skipping those the server gave accepted connections. */
   long newId() {
     lock.lock();
     try {
-      return nextId++;
+      long id;
+      do {
+        id = nextId++;
+      } while (inUse(id));
+      return id;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether {@code id} names a socket or lookup of this transport; lock held. */
+  boolean inUse(long id) {
+    return sockets.containsKey(id) || lookups.containsKey(id);
   }
 
   void register(WasmnetSocket socket) {
