@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -172,6 +173,29 @@ class WasmnetGuestsTest {
       assertThat(server.receivedLine()).isEqualTo("by name\n");
       assertThat(result.stdout()).isEqualTo("echo: by name\n");
       assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @Test
+  void aLookupTheGatewayRefusesIsEaccesAsALocalRefusalIs() throws Exception {
+    NetworkPolicy noLookups =
+        NetworkPolicy.builder().allow(NetworkUse.TCP_CONNECT, "loopback").build();
+    try (WasmnetGateway gateway = gateway(noLookups)) {
+      NetworkPolicy local =
+          NetworkPolicy.builder().allowLookup().allow(NetworkUse.TCP_CONNECT, "loopback").build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
+              Mode.COMPILER,
+              local,
+              transport(gateway, Framing.BINARY),
+              "localhost",
+              "9",
+              "x");
+
+      assertThat(result.exitCode()).isEqualTo(EACCES);
+      assertThat(result.stderr()).isEqualTo("sock_getaddrinfo failed: errno 2\n");
     }
   }
 
