@@ -92,7 +92,7 @@ public final class DirectTransport implements Transport {
         keys[i].interestOps(keys[i].interestOps() | channel.selectionOps(set.interest(i)));
       }
       long deadline = System.nanoTime() + timeoutNanos;
-      int spun = readsOnly(set) ? spin(set, keys, timeoutNanos) : 0;
+      int spun = oneArrival(set) ? spin(set, keys, timeoutNanos) : 0;
       if (spun > 0) {
         return spun;
       }
@@ -149,16 +149,13 @@ public final class DirectTransport implements Transport {
   }
 
   /**
-   * Whether the wait is only for bytes (or connections) to arrive. Waiting for room to write is
-   * waiting for the peer to drain, which spinning only slows on a busy machine: not spun.
+   * Whether the wait is for bytes (or a connection) to arrive on one socket: a blocking read or
+   * accept, the wait a reply ends. Waiting for room to write is waiting for the peer to drain, and
+   * a poll over many sockets is a server waiting for clients; spinning there only takes the core
+   * the other side needs (bulk send lost 15%, 10,000 connections a tenth): not spun.
    */
-  private static boolean readsOnly(ReadinessSet set) {
-    for (int i = 0; i < set.size(); i++) {
-      if (set.interest(i) != Readiness.READ) {
-        return false;
-      }
-    }
-    return true;
+  private static boolean oneArrival(ReadinessSet set) {
+    return set.size() == 1 && set.interest(0) == Readiness.READ;
   }
 
   private static int collect(ReadinessSet set, SelectionKey[] keys) {
