@@ -151,8 +151,8 @@ public final class DirectTransport implements Transport {
   /**
    * Whether the wait is for bytes (or a connection) to arrive on one socket: a blocking read or
    * accept, the wait a reply ends. Waiting for room to write is waiting for the peer to drain, and
-   * a poll over many sockets is a server waiting for clients; spinning there only takes the core
-   * the other side needs (bulk send lost 15%, 10,000 connections a tenth): not spun.
+   * a poll over many sockets is a server waiting for clients; spinning there takes the core the
+   * other side needs (bulk send lost 15%): not spun.
    */
   private static boolean oneArrival(ReadinessSet set) {
     return set.size() == 1 && set.interest(0) == Readiness.READ;
