@@ -1,11 +1,11 @@
 package dev.wasisockets;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.compile.CompileCache;
+import dev.wasisockets.compile.CompiledGuest;
+import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,13 @@ public final class GuestRun {
     INTERPRETER,
     COMPILER
   }
+
+  // The suite's guests compile once per build, as a user's would once per machine (the cache is
+  // under target/, so a clean build starts cold), and once per JVM only.
+  private static final CompileCache CACHE = CompileCache.in(Path.of("target", "compile-cache"));
+  private static final GuestCompiler COMPILER = GuestCompiler.builder().withCache(CACHE).build();
+  private static final GuestCompiler INTERPRETER =
+      GuestCompiler.builder().withMode(GuestCompiler.Mode.INTERPRETER).build();
 
   /** What the guest did: its exit code and everything it printed. */
   public record Result(int exitCode, String stdout, String stderr) {}
@@ -46,7 +54,7 @@ public final class GuestRun {
             .withPolicy(policy)
             .withTransport(transport)
             .build()) {
-      return execute(Parser.parse(wasm), mode, sockets, output);
+      return execute(compile(wasm, mode), sockets, output);
     }
   }
 
@@ -82,13 +90,13 @@ public final class GuestRun {
 
   private static Server start(
       byte[] wasm, Mode mode, WasiSockets sockets, Output output, InetSocketAddress listening) {
-    WasmModule module = Parser.parse(wasm);
+    CompiledGuest guest = compile(wasm, mode);
     CompletableFuture<Result> result = new CompletableFuture<>();
     Thread thread =
         new Thread(
             () -> {
               try (sockets) {
-                result.complete(execute(module, mode, sockets, output));
+                result.complete(execute(guest, sockets, output));
               } catch (Throwable e) {
                 result.completeExceptionally(e);
               }
@@ -115,18 +123,22 @@ public final class GuestRun {
     }
   }
 
-  private static Result execute(WasmModule module, Mode mode, WasiSockets sockets, Output output) {
+  /** The guest, compiled through the suite's cache in compiler mode. */
+  public static CompiledGuest compile(byte[] wasm, Mode mode) {
+    return (mode == Mode.COMPILER ? COMPILER : INTERPRETER).compile(wasm);
+  }
+
+  private static Result execute(CompiledGuest guest, WasiSockets sockets, Output output) {
     int exitCode = 0;
     try {
-      Instance.Builder builder =
-          Instance.builder(module)
-              .withImportValues(sockets.toImportValues(module))
+      Instance instance =
+          guest
+              .instanceBuilder()
+              .withImportValues(sockets.toImportValues(guest.module()))
               .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false); // _start is called below, once
-      if (mode == Mode.COMPILER) {
-        builder.withMachineFactory(MachineFactoryCompiler::compile);
-      }
-      builder.build().export("_start").apply();
+              .withStart(false) // _start is called below, once
+              .build();
+      instance.export("_start").apply();
     } catch (WasiExitException e) {
       exitCode = e.exitCode();
     }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs WebAssembly guests on the JVM (Chicory) with WASI sockets.",
-    subcommands = {RunCommand.class, ServeCommand.class})
+    subcommands = {RunCommand.class, CompileCommand.class, ServeCommand.class})
 public final class Launcher implements Runnable {
   static final int EXIT_TRAP = 1;
   static final int EXIT_USAGE = 2;
@@ -57,6 +57,8 @@ public final class Launcher implements Runnable {
     commandLine.setStopAtPositional(true);
     RunCommand run = commandLine.getSubcommands().get("run").getCommand();
     run.setStreams(in, out, err);
+    CompileCommand compile = commandLine.getSubcommands().get("compile").getCommand();
+    compile.setStderr(err);
     return commandLine.execute(args);
   }
 

@@ -1,17 +1,17 @@
 package dev.wasisockets.host;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.Dialect;
 import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
+import dev.wasisockets.compile.CompiledGuest;
+import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
@@ -28,17 +28,16 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,9 +55,9 @@ import picocli.CommandLine.TypeConversionException;
       "Exit code: the guest's own; 1 if it traps; 2 for bad input."
     })
 final class RunCommand implements Callable<Integer> {
-  private static final byte[] WASM_MAGIC = {0, 'a', 's', 'm'};
-
   @Spec private CommandSpec spec;
+
+  @Mixin private CacheOptions cacheOptions;
 
   @Option(
       names = "--allow-connect",
@@ -242,7 +241,8 @@ final class RunCommand implements Callable<Integer> {
         policy.deny(use, rule);
       }
     }
-    WasmModule module = parse(readGuest());
+    CompiledGuest compiled = compile();
+    WasmModule module = compiled.module();
     if (!exportsStart(module)) {
       throw usageError(guest + " has no _start export: it is not a WASI command");
     }
@@ -261,13 +261,11 @@ final class RunCommand implements Callable<Integer> {
         throw usageError(e.getMessage());
       }
       Instance.Builder instance =
-          Instance.builder(module)
+          compiled
+              .instanceBuilder()
               .withImportValues(imports)
               .withMemoryFactory(WasiSockets.memoryFactory())
               .withStart(false);
-      if (!interpreter) {
-        instance.withMachineFactory(MachineFactoryCompiler::compile);
-      }
       return runToExit(instance);
     } finally {
       stdout.flush();
@@ -315,16 +313,25 @@ final class RunCommand implements Callable<Integer> {
             .withWasiOptions(wasiOptions())
             .withPolicy(policy)
             .withDialect(dialect);
-    if (wasmnet != null) {
-      builder.withTransport(wasmnetTransport());
-    } else if (wasmnetJson || wasmnetToken != null) {
+    tcpListeners.forEach(builder::withTcpListener);
+    if (wasmnet == null && (wasmnetJson || wasmnetToken != null)) {
       throw usageError("--wasmnet-json and --wasmnet-token need --wasmnet URL");
     }
-    tcpListeners.forEach(builder::withTcpListener);
+    // The link to a wasmnet server is opened last, and closed if the build fails after it.
+    WasmnetTransport transport = wasmnet == null ? null : wasmnetTransport();
     try {
+      if (transport != null) {
+        builder.withTransport(transport);
+      }
       return builder.build();
-    } catch (IllegalStateException e) {
-      throw usageError("--tcplisten: " + e.getMessage());
+    } catch (RuntimeException e) {
+      if (transport != null) {
+        transport.close();
+      }
+      if (e instanceof IllegalStateException) {
+        throw usageError("--tcplisten: " + e.getMessage());
+      }
+      throw e;
     }
   }
 
@@ -366,22 +373,15 @@ final class RunCommand implements Callable<Integer> {
     return false;
   }
 
-  private byte[] readGuest() {
+  /** The guest, compiled or loaded from the cache (or, with --interpreter, only parsed). */
+  private CompiledGuest compile() {
     try {
-      return Files.readAllBytes(guest);
-    } catch (NoSuchFileException e) {
-      throw usageError("no such file: " + guest);
-    } catch (IOException e) {
-      throw usageError("cannot read " + guest + ": " + e.getMessage());
-    }
-  }
-
-  private WasmModule parse(byte[] bytes) {
-    if (bytes.length < 4 || !Arrays.equals(bytes, 0, 4, WASM_MAGIC, 0, 4)) {
-      throw usageError(guest + " is not a WebAssembly module (no \\0asm header)");
-    }
-    try {
-      return Parser.parse(bytes);
+      byte[] wasm = GuestFile.read(guest);
+      GuestCompiler.Mode mode =
+          interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER;
+      return cacheOptions.compiler(mode).compile(wasm);
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
     } catch (ChicoryException e) {
       throw usageError(guest + " is not a valid WebAssembly module: " + e.getMessage());
     }

@@ -1,16 +1,18 @@
 package dev.wasisockets.examples;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.WasiSockets;
+import dev.wasisockets.compile.CompileCache;
+import dev.wasisockets.compile.CompiledGuest;
+import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,8 +21,11 @@ public final class EmbeddingExample {
   private EmbeddingExample() {}
 
   /** Runs a WASI guest that may connect to 127.0.0.1:{@code port} only; returns what it printed. */
-  public static String runGuest(Path wasm, int port, List<String> args) {
-    WasmModule module = Parser.parse(wasm);
+  public static String runGuest(Path wasm, int port, List<String> args) throws IOException {
+    // Compiled once per machine: later runs load the compiled classes from the user's cache.
+    GuestCompiler compiler =
+        GuestCompiler.builder().withCache(CompileCache.inUserCacheDirectory()).build();
+    CompiledGuest guest = compiler.compile(Files.readAllBytes(wasm));
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     WasiOptions wasi =
         WasiOptions.builder().withArguments(args).withStdout(stdout).withStderr(System.err).build();
@@ -30,10 +35,10 @@ public final class EmbeddingExample {
     try (WasiSockets sockets =
         WasiSockets.builder().withWasiOptions(wasi).withPolicy(policy).build()) {
       Instance instance =
-          Instance.builder(module)
-              .withImportValues(sockets.toImportValues(module))
+          guest
+              .instanceBuilder()
+              .withImportValues(sockets.toImportValues(guest.module()))
               .withMemoryFactory(WasiSockets.memoryFactory())
-              .withMachineFactory(MachineFactoryCompiler::compile)
               .withStart(false)
               .build();
       instance.export("_start").apply();
