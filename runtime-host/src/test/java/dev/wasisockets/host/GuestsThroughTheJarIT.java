@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -46,6 +47,7 @@ class GuestsThroughTheJarIT {
         "C_PREVIEW1_ECHO_SERVER",
         "C_POLL_ECHO_SERVER",
         "RUST_STD_ECHO_SERVER",
+        "RUST_TOKIO_ECHO_SERVER",
         "GO_ECHO_SERVER"
       })
   void echoServersServeOnAPreopenedListener(GuestFixture fixture) throws Exception {
@@ -241,13 +243,18 @@ class GuestsThroughTheJarIT {
   }
 
   private static Process start(String... runArguments) throws IOException {
+    Process process = start(Redirect.PIPE, runArguments);
+    process.getOutputStream().close();
+    return process;
+  }
+
+  /** The launcher with {@code stdin} as its standard input. */
+  private static Process start(Redirect stdin, String... runArguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-jar", JAR.toString(), "run"));
     command.addAll(List.of(runArguments));
-    Process process = new ProcessBuilder(command).start();
-    process.getOutputStream().close();
-    return process;
+    return new ProcessBuilder(command).redirectInput(stdin).start();
   }
 
   /** The port from the launcher's first stderr line, "wasi-sockets: fd 3 listens on A:P". */
