@@ -25,7 +25,8 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-install_packages clang lld wasi-libc libclang-rt-dev-wasm32 rustc libstd-rust-dev-wasm32
+install_packages clang lld wasi-libc libclang-rt-dev-wasm32 rustc libstd-rust-dev-wasm32 \
+  cargo librust-tokio-dev patch
 
 # Go 1.23 comes from Debian's bookworm-backports suite.
 if ! dpkg -s golang-1.23-go >/dev/null 2>&1; then
@@ -56,6 +57,40 @@ for src in "$fixtures"/rust/*.rs; do
   /usr/bin/rustc --edition 2021 --target wasm32-wasi -O -C strip=debuginfo \
     --remap-path-prefix="$fixtures=fixtures" --remap-path-prefix="$HOME=~" -o "$out" "$src"
 done
+
+# Rust cargo guests: one folder each in the workspace rust/Cargo.toml (pinned by rust/Cargo.lock),
+# built by Debian's cargo offline from Debian's crate sources (librust-*-dev, in
+# /usr/share/cargo/registry) as a `directory` source. Debian's mio loses its WASI dependencies in
+# packaging: a copy of it gets them back (rust/crates/mio-0.8.4-wasi.patch), and `wasi`, which
+# Debian lacks, is our own subset (rust/crates/wasi, through the workspace's [patch.crates-io]).
+registry=/usr/share/cargo/registry
+work="$(mktemp -d)"
+mkdir "$work/vendor" "$work/cargo-home"
+for crate in "$registry"/*/; do
+  ln -s "${crate%/}" "$work/vendor/"
+done
+rm "$work/vendor/mio-0.8.4"
+cp -r "$registry/mio-0.8.4" "$work/vendor/"
+patch -s -p1 -d "$work/vendor/mio-0.8.4" <"$fixtures/rust/crates/mio-0.8.4-wasi.patch"
+printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "%s"\n' \
+  "$work/vendor" >"$work/cargo-home/config.toml"
+# Paths are remapped, so the .wasm is the same whichever folder the clone and this temporary
+# build are in. tokio 1.24 has its net feature on WASI behind `--cfg tokio_unstable`. (Cargo
+# takes the flags joined by 0x1f, so a path with spaces stays one flag.)
+rustflags=(--cfg tokio_unstable "--remap-path-prefix=$work=build"
+  "--remap-path-prefix=$registry=vendor" "--remap-path-prefix=$fixtures=fixtures")
+echo "cargo  rust/Cargo.toml workspace"
+# --locked: exactly the crates Cargo.lock pins (another Debian version fails here instead of
+# building something else).
+(cd "$fixtures/rust" && CARGO_HOME="$work/cargo-home" CARGO_TARGET_DIR="$work/target" \
+  RUSTC=/usr/bin/rustc CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f' && echo "${rustflags[*]}")" \
+  /usr/bin/cargo build --quiet --release --offline --locked --target wasm32-wasi --workspace)
+for main in "$fixtures"/rust/*/src/main.rs; do
+  name="$(basename "$(dirname "$(dirname "$main")")")"
+  echo "       -> $name.wasm"
+  cp "$work/target/wasm32-wasi/release/$name.wasm" "$fixtures/rust/$name.wasm"
+done
+rm -rf "$work"
 
 # Go guests: one module per folder, std only.
 for dir in "$fixtures"/go/*/; do

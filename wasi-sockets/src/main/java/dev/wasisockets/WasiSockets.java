@@ -76,7 +76,9 @@ public final class WasiSockets implements AutoCloseable {
       close();
       throw new IllegalStateException("cannot listen on a preopened socket: " + e.getMessage(), e);
     }
-    this.preview1 = new Preview1Imports(wasi, context, builder.wasiOptions.clock());
+    this.preview1 =
+        new Preview1Imports(
+            wasi, context, builder.wasiOptions.clock(), builder.wasiOptions.stdin());
   }
 
   /** What the guest did with the network so far: decisions, bytes, throttled time. */

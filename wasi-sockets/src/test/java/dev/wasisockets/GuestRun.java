@@ -10,6 +10,7 @@ import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -70,10 +71,20 @@ public final class GuestRun {
    * {@link #serve(byte[], Mode, String...)} with the listener and connections on {@code transport}.
    */
   public static Server serve(byte[] wasm, Mode mode, Transport transport, String... args) {
+    return serve(wasm, mode, transport, null, args);
+  }
+
+  /** {@link #serve(byte[], Mode, String...)} with {@code stdin} as the guest's standard input. */
+  public static Server serve(byte[] wasm, Mode mode, InputStream stdin, String... args) {
+    return serve(wasm, mode, new DirectTransport(), stdin, args);
+  }
+
+  private static Server serve(
+      byte[] wasm, Mode mode, Transport transport, InputStream stdin, String... args) {
     Output output = new Output();
     WasiSockets sockets =
         WasiSockets.builder()
-            .withWasiOptions(output.options(args))
+            .withWasiOptions(output.options(stdin, args))
             .withTransport(transport)
             .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .build();
@@ -154,14 +165,20 @@ public final class GuestRun {
     final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
     WasiOptions options(String... args) {
+      return options(null, args);
+    }
+
+    /** The options with {@code stdin} as standard input, or Chicory's empty one when null. */
+    WasiOptions options(InputStream stdin, String... args) {
       List<String> argv = new ArrayList<>();
       argv.add("guest.wasm");
       argv.addAll(List.of(args));
-      return WasiOptions.builder()
-          .withArguments(argv)
-          .withStdout(stdout)
-          .withStderr(stderr)
-          .build();
+      WasiOptions.Builder options =
+          WasiOptions.builder().withArguments(argv).withStdout(stdout).withStderr(stderr);
+      if (stdin != null) {
+        options.withStdin(stdin, false);
+      }
+      return options.build();
     }
   }
 }

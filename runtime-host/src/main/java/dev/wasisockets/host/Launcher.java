@@ -1,5 +1,7 @@
 package dev.wasisockets.host;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -31,7 +33,9 @@ public final class Launcher implements Runnable {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "wasi-sockets: %5$s%6$s%n");
     }
-    int exitCode = execute(args, System.in, System.out, System.err);
+    // The process's fd 0 itself rather than System.in's buffer over it: poll_oneoff can then
+    // tell a regular file (`run ... < file`, always readable) from a pipe or a terminal.
+    int exitCode = execute(args, new FileInputStream(FileDescriptor.in), System.out, System.err);
     System.out.flush();
     System.exit(exitCode);
   }

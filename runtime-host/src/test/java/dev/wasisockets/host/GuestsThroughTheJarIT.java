@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,7 @@ class GuestsThroughTheJarIT {
         "C_PREVIEW1_ECHO_SERVER",
         "C_POLL_ECHO_SERVER",
         "RUST_STD_ECHO_SERVER",
+        "RUST_TOKIO_ECHO_SERVER",
         "GO_ECHO_SERVER"
       })
   void echoServersServeOnAPreopenedListener(GuestFixture fixture) throws Exception {
@@ -60,6 +63,55 @@ class GuestsThroughTheJarIT {
         }
       }
       assertThat(text(process.getInputStream().readAllBytes())).isEqualTo("served 2\n");
+      assertThat(exitCode(process)).isZero();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void theStdinRelayServesItsConnectionWhileThePipeOnItsStdinIsQuiet() throws Exception {
+    Process process =
+        start(Redirect.PIPE, "--tcplisten", "127.0.0.1:0", copy(GuestFixture.C_STDIN_SOCKET_RELAY));
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), announcedPort(process))) {
+      client.setSoTimeout(20_000); // a guest stuck reading stdin fails the read
+      client.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(text(client.getInputStream().readNBytes(12))).isEqualTo("heard hello\n");
+
+      OutputStream keyboard = process.getOutputStream();
+      keyboard.write("typed\n".getBytes(StandardCharsets.UTF_8));
+      keyboard.flush();
+      assertThat(text(client.getInputStream().readNBytes(6))).isEqualTo("typed\n");
+
+      client.shutdownOutput();
+      assertThat(client.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      assertThat(text(process.getInputStream().readAllBytes()))
+          .isEqualTo("socket: hello\nstdin: typed\ndone\n");
+      assertThat(exitCode(process)).isZero();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void theStdinRelaySendsAFileGivenOnStdinAndSeesItsEnd() throws Exception {
+    Path input = Files.writeString(dir.resolve("input.txt"), "from a file\n");
+    Process process =
+        start(
+            Redirect.from(input.toFile()),
+            "--tcplisten",
+            "127.0.0.1:0",
+            copy(GuestFixture.C_STDIN_SOCKET_RELAY));
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), announcedPort(process))) {
+      client.setSoTimeout(20_000);
+      assertThat(text(client.getInputStream().readNBytes(12))).isEqualTo("from a file\n");
+
+      client.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(text(client.getInputStream().readNBytes(9))).isEqualTo("heard hi\n");
+      client.shutdownOutput();
+      assertThat(client.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      assertThat(text(process.getInputStream().readAllBytes()))
+          .isEqualTo("stdin: from a file\nstdin: end\nsocket: hi\ndone\n");
       assertThat(exitCode(process)).isZero();
     } finally {
       process.destroyForcibly();
@@ -241,13 +293,18 @@ class GuestsThroughTheJarIT {
   }
 
   private static Process start(String... runArguments) throws IOException {
+    Process process = start(Redirect.PIPE, runArguments);
+    process.getOutputStream().close();
+    return process;
+  }
+
+  /** The launcher with {@code stdin} as its standard input. */
+  private static Process start(Redirect stdin, String... runArguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-jar", JAR.toString(), "run"));
     command.addAll(List.of(runArguments));
-    Process process = new ProcessBuilder(command).start();
-    process.getOutputStream().close();
-    return process;
+    return new ProcessBuilder(command).redirectInput(stdin).start();
   }
 
   /** The port from the launcher's first stderr line, "wasi-sockets: fd 3 listens on A:P". */

@@ -12,6 +12,7 @@ import dev.wasisockets.Dialect;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
+import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -56,15 +57,24 @@ public final class Preview1Imports {
   private final Map<Dialect, List<HostFunction>> byDialect = new EnumMap<>(Dialect.class);
   private final List<HostFunction> implementedHere = new ArrayList<>();
 
-  public Preview1Imports(WasiPreview1 wasi, SocketContext context, Clock realtime) {
+  /**
+   * @param stdin the stream Chicory's {@code wasi} reads as standard input (its {@code
+   *     WasiOptions.stdin()}), which {@code poll_oneoff} asks whether it is readable
+   */
+  public Preview1Imports(
+      WasiPreview1 wasi, SocketContext context, Clock realtime, InputStream stdin) {
     SocketStreamIo io = new SocketStreamIo();
-    WasiDescriptorFunctions descriptors = new WasiDescriptorFunctions(wasi, context, io);
+    StdinReadiness stdinReadiness = new StdinReadiness(stdin);
+    WasiDescriptorFunctions descriptors =
+        new WasiDescriptorFunctions(wasi, context, io, stdinReadiness);
     List<HostFunction> preview1 = new ArrayList<>();
     preview1.addAll(List.of(WasiDescriptorFunctions_ModuleFactory.toHostFunctions(descriptors)));
     preview1.addAll(
         List.of(Preview1Sockets_ModuleFactory.toHostFunctions(new Preview1Sockets(context, io))));
     preview1.addAll(
-        List.of(Preview1Poll_ModuleFactory.toHostFunctions(new Preview1Poll(context, realtime))));
+        List.of(
+            Preview1Poll_ModuleFactory.toHostFunctions(
+                new Preview1Poll(context, realtime, stdinReadiness))));
 
     List<HostFunction> wasmEdge = new ArrayList<>();
     wasmEdge.addAll(
@@ -79,7 +89,9 @@ public final class Preview1Imports {
     wasmEdge.addAll(
         List.of(WasmEdgeNameLookup_ModuleFactory.toHostFunctions(new WasmEdgeNameLookup(context))));
     wasmEdge.addAll(
-        List.of(WasmEdgeEpoll_ModuleFactory.toHostFunctions(new WasmEdgeEpoll(context, realtime))));
+        List.of(
+            WasmEdgeEpoll_ModuleFactory.toHostFunctions(
+                new WasmEdgeEpoll(context, realtime, stdinReadiness))));
 
     List<HostFunction> legacy2020 =
         List.of(Legacy2020Sockets_ModuleFactory.toHostFunctions(new Legacy2020Sockets(context)));

@@ -14,8 +14,8 @@ import java.time.Clock;
 public final class Preview1Poll {
   private final SubscriptionWait wait;
 
-  Preview1Poll(SocketContext context, Clock realtime) {
-    this.wait = new SubscriptionWait(context, realtime, false);
+  Preview1Poll(SocketContext context, Clock realtime, StdinReadiness stdin) {
+    this.wait = new SubscriptionWait(context, realtime, stdin, false);
   }
 
   /** {@code poll_oneoff(in, out, nsubscriptions, *nevents) -> errno} */

@@ -7,6 +7,7 @@ import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.GuestSocket;
 import dev.wasisockets.core.SocketContext;
+import dev.wasisockets.core.WasiDescriptor;
 import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
@@ -25,9 +26,12 @@ import java.util.WeakHashMap;
  * reported each time. Edge-triggered for epoll: a socket's readiness is reported once, and again
  * only after a call has seen it not ready (the guest drained it, or filled its send buffer); a
  * condition already reported is left out of the wait, so an always-writable socket does not wake
- * the guest in a loop. Files and stdio are always ready (as regular files are to POSIX poll). A
- * problem with one subscription (an unknown descriptor) is reported in its event's error field,
- * never as the function's errno: Go's runtime throws on any errno here but EINTR.
+ * the guest in a loop. Files, stdout and stderr are always ready (as regular files are to POSIX
+ * poll); stdin is readable when its stream says so ({@link StdinReadiness}), looked at again every
+ * {@link StdinReadiness#RECHECK_NANOS} while the wait goes on, since a JDK stream cannot be waited
+ * on with the sockets. A problem with one subscription (an unknown descriptor) is reported in its
+ * event's error field, never as the function's errno: Go's runtime throws on any errno here but
+ * EINTR.
  */
 final class SubscriptionWait {
   private static final int SUBSCRIPTION_SIZE = 48;
@@ -43,6 +47,7 @@ final class SubscriptionWait {
   private final DescriptorTable descriptors;
   private final Transport transport;
   private final Clock realtime;
+  private final StdinReadiness stdin;
   private final boolean edgeTriggered;
   private final ReadinessSet waits = new ReadinessSet();
   // Edge-triggered only: the readiness bits last reported per socket (weak: closed sockets go).
@@ -51,15 +56,20 @@ final class SubscriptionWait {
   private int[] interestOf = new int[8];
   private boolean[] suppressed = new boolean[8];
   // Per subscription of the current call: its index in `waits` (-1: none), its clock deadline
-  // (System.nanoTime based; NO_DEADLINE: none), and the error of an event due at once (-1: none).
+  // (System.nanoTime based; NO_DEADLINE: none), the error of an event due at once (-1: none), and
+  // whether it reads stdin (its immediateError is then looked at again before every wait).
   private int[] waitIndex = new int[8];
   private long[] deadline = new long[8];
   private int[] immediateError = new int[8];
+  private boolean[] readsStdin = new boolean[8];
+  private int stdinSubscriptions;
 
-  SubscriptionWait(SocketContext context, Clock realtime, boolean edgeTriggered) {
+  SubscriptionWait(
+      SocketContext context, Clock realtime, StdinReadiness stdin, boolean edgeTriggered) {
     this.descriptors = context.descriptors();
     this.transport = context.network().transport();
     this.realtime = realtime;
+    this.stdin = stdin;
     this.edgeTriggered = edgeTriggered;
   }
 
@@ -74,6 +84,7 @@ final class SubscriptionWait {
     guest.check(neventsPtr, 4);
     grow(nsubscriptions);
     waits.clear();
+    stdinSubscriptions = 0;
     try {
       long now = System.nanoTime();
       long earliest = NO_DEADLINE;
@@ -85,13 +96,17 @@ final class SubscriptionWait {
       }
       int written = 0;
       while (written == 0) {
+        boolean stdinReady = stdinSubscriptions > 0 && checkStdin(nsubscriptions);
         long timeout;
-        if (anyImmediate) {
+        if (anyImmediate || stdinReady) {
           timeout = 0;
         } else if (earliest == NO_DEADLINE) {
           timeout = -1;
         } else {
           timeout = Math.max(0, earliest - System.nanoTime());
+        }
+        if (stdinSubscriptions > 0 && (timeout < 0 || timeout > StdinReadiness.RECHECK_NANOS)) {
+          timeout = StdinReadiness.RECHECK_NANOS; // then look at stdin again
         }
         try {
           transport.await(waits, timeout);
@@ -118,6 +133,7 @@ final class SubscriptionWait {
     waitIndex[index] = -1;
     deadline[index] = NO_DEADLINE;
     immediateError[index] = -1;
+    readsStdin[index] = false;
     int type = guest.readU8(at + 8);
     switch (type) {
       case EVENTTYPE_CLOCK -> {
@@ -151,8 +167,15 @@ final class SubscriptionWait {
           immediateError[index] = e.errno().code();
           return;
         }
+        if (descriptor instanceof WasiDescriptor file
+            && file.stdin()
+            && type == EVENTTYPE_FD_READ) {
+          readsStdin[index] = true; // ready or not: checkStdin
+          stdinSubscriptions++;
+          return;
+        }
         if (!(descriptor instanceof GuestSocket socket)) {
-          immediateError[index] = Errno.SUCCESS.code(); // files and stdio are always ready
+          immediateError[index] = Errno.SUCCESS.code(); // files, stdout, stderr: always ready
           return;
         }
         int interest = socket.pollInterest(type == EVENTTYPE_FD_WRITE);
@@ -166,6 +189,20 @@ final class SubscriptionWait {
       }
       default -> throw new ErrnoException(Errno.EINVAL, "unknown event type " + type);
     }
+  }
+
+  /**
+   * Asks stdin whether it is readable, for every subscription that reads it: its event is due at
+   * once when it is. Returns whether it is.
+   */
+  private boolean checkStdin(int count) {
+    int state = stdin.check();
+    for (int i = 0; i < count; i++) {
+      if (readsStdin[i]) {
+        immediateError[i] = state;
+      }
+    }
+    return state != StdinReadiness.NOT_READY;
   }
 
   /**
@@ -244,6 +281,7 @@ final class SubscriptionWait {
       waitIndex = Arrays.copyOf(waitIndex, count);
       deadline = Arrays.copyOf(deadline, count);
       immediateError = Arrays.copyOf(immediateError, count);
+      readsStdin = Arrays.copyOf(readsStdin, count);
       socketOf = Arrays.copyOf(socketOf, count);
       interestOf = Arrays.copyOf(interestOf, count);
       suppressed = Arrays.copyOf(suppressed, count);

@@ -39,12 +39,15 @@ public final class WasiDescriptorFunctions {
   private final SocketContext context;
   private final DescriptorTable descriptors;
   private final SocketStreamIo io;
+  private final StdinReadiness stdin;
 
-  WasiDescriptorFunctions(WasiPreview1 wasi, SocketContext context, SocketStreamIo io) {
+  WasiDescriptorFunctions(
+      WasiPreview1 wasi, SocketContext context, SocketStreamIo io, StdinReadiness stdin) {
     this.wasi = wasi;
     this.context = context;
     this.descriptors = context.descriptors();
     this.io = io;
+    this.stdin = stdin;
   }
 
   /** {@code fd_read(fd, iovs, iovs_len, *nread) -> errno}; on a socket, a stream read. */
@@ -54,8 +57,12 @@ public final class WasiDescriptorFunctions {
     guest.check(nreadPtr, 4);
     if (descriptors.get(fd) instanceof WasiDescriptor file) {
       // Chicory would trap on a bad iovec; the guest gets EFAULT instead.
-      IoVectors.capacity(guest, iovs, iovsLen);
-      return wasi.fdRead(memory, file.wasiFd(), iovs, iovsLen, nreadPtr);
+      long capacity = IoVectors.capacity(guest, iovs, iovsLen);
+      int result = wasi.fdRead(memory, file.wasiFd(), iovs, iovsLen, nreadPtr);
+      if (file.stdin() && result == Errno.SUCCESS.code()) {
+        stdin.afterRead(guest.readI32(nreadPtr), capacity); // poll_oneoff learns of its end
+      }
+      return result;
     }
     guest.writeI32(nreadPtr, io.receive(guest, descriptors.socket(fd), iovs, iovsLen, false));
     return Errno.SUCCESS.code();

@@ -15,8 +15,8 @@ import java.time.Clock;
 public final class WasmEdgeEpoll {
   private final SubscriptionWait wait;
 
-  WasmEdgeEpoll(SocketContext context, Clock realtime) {
-    this.wait = new SubscriptionWait(context, realtime, true);
+  WasmEdgeEpoll(SocketContext context, Clock realtime, StdinReadiness stdin) {
+    this.wait = new SubscriptionWait(context, realtime, stdin, true);
   }
 
   /** {@code epoll_oneoff(in, out, nsubscriptions, *nevents) -> errno} */

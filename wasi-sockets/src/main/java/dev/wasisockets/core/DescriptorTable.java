@@ -18,11 +18,11 @@ public final class DescriptorTable {
 
   /**
    * A table whose first {@code wasiDescriptors} numbers (stdio, then each preopened directory) are
-   * Chicory's descriptors of the same number.
+   * Chicory's descriptors of the same number; 0 is standard input.
    */
   public DescriptorTable(int wasiDescriptors) {
     for (int fd = 0; fd < wasiDescriptors; fd++) {
-      put(fd, new WasiDescriptor(fd));
+      put(fd, new WasiDescriptor(fd, fd == 0));
     }
   }
 

@@ -74,6 +74,26 @@ class PollAndAcceptTest {
   }
 
   @Test
+  void aSocketTheGuestHasClosedGetsEbadfAtOnceBesideAQuietListener() throws IOException {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      assertThat(guest.call("fd_close", fd)).isZero();
+      // What mio would wait on had it kept a closed stream's subscriptions (issue 12, item 19's
+      // guess): no clock, and a listener with nothing pending. Preview 1: the event is due at
+      // once, with the error.
+      fd(0, 1, FD_WRITE, LISTENER);
+      fd(1, 1, FD_READ, LISTENER);
+      fd(2, 2, FD_WRITE, fd);
+      fd(3, 2, FD_READ, fd);
+
+      assertThat(poll(4)).isZero();
+      assertThat(events()).isEqualTo(2);
+      assertEvent(0, 2, EBADF, FD_WRITE);
+      assertEvent(1, 2, EBADF, FD_READ);
+    }
+  }
+
+  @Test
   void aQuietSocketLetsTheClockFire() throws IOException {
     int quiet = guest.openSocket();
     try (Socket peer = guest.connectToPeer(quiet)) {

@@ -9,6 +9,7 @@ import dev.wasisockets.core.SocketContext;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,7 +41,7 @@ class WitContractTest {
             new SocketContext(
                 new DescriptorTable(3), new DirectTransport(), NetworkPolicy.denyAll())) {
       implemented =
-          new Preview1Imports(wasi, context, Clock.systemUTC())
+          new Preview1Imports(wasi, context, Clock.systemUTC(), InputStream.nullInputStream())
               .implementedHere().stream()
                   .map(f -> f.name() + " " + describe(f.functionType()))
                   .toList();

@@ -11,7 +11,8 @@ class DescriptorTableTest {
   void startsWithChicorysDescriptorsUnderTheirOwnNumbers() {
     DescriptorTable table = new DescriptorTable(4);
 
-    assertThat(table.get(0)).isEqualTo(new WasiDescriptor(0));
+    assertThat(table.get(0)).isEqualTo(new WasiDescriptor(0, true));
+    assertThat(table.get(1)).isEqualTo(new WasiDescriptor(1));
     assertThat(table.get(3)).isEqualTo(new WasiDescriptor(3));
     assertThat(table.size()).isEqualTo(4);
   }
