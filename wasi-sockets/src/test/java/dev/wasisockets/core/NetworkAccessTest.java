@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
@@ -15,10 +16,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NetworkAccessTest {
 
@@ -59,6 +63,38 @@ class NetworkAccessTest {
     assertThatThrownBy(() -> access.lookup("example.com"))
         .isInstanceOfSatisfying(
             ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "::7f00:1"})
+  void aConnectOrSendToAnAddressCarryingADeniedIpv4AddressIsEacces(String literal)
+      throws Exception {
+    NetworkPolicy policy =
+        NetworkPolicy.builder()
+            .allow(NetworkUse.TCP_CONNECT, "*")
+            .allow(NetworkUse.UDP_SEND, "*")
+            .deny(NetworkUse.TCP_CONNECT, "loopback")
+            .deny(NetworkUse.TCP_CONNECT, "private")
+            .deny(NetworkUse.UDP_SEND, "loopback")
+            .deny(NetworkUse.UDP_SEND, "private")
+            .build();
+    InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(literal), 80);
+    try (SocketContext context =
+        new SocketContext(new DescriptorTable(3), new DirectTransport(), policy)) {
+      TcpSocket tcp = context.tcp(context.openTcp(StandardProtocolFamily.INET6));
+      UdpSocket udp = context.udp(context.openUdp(StandardProtocolFamily.INET6));
+
+      assertThatThrownBy(() -> tcp.connect(target))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EACCES));
+      ByteBuffer[] datagram = {ByteBuffer.wrap(new byte[] {1, 2, 3})};
+      assertThatThrownBy(() -> udp.sendTo(datagram, target))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EACCES));
+      assertThat(context.network().statistics().denied(NetworkUse.TCP_CONNECT)).isEqualTo(1);
+      assertThat(context.network().statistics().denied(NetworkUse.UDP_SEND)).isEqualTo(1);
+      assertThat(context.network().statistics().bytesSent()).isZero();
+    }
   }
 
   private static NetworkAccess access(Transport transport, Limits limits) {
