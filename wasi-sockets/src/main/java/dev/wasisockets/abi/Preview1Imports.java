@@ -15,6 +15,7 @@ import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
+import dev.wasisockets.policy.RateLimitedLog;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -65,6 +66,8 @@ public final class Preview1Imports {
           "epoll_oneoff");
 
   private final Map<Dialect, List<HostFunction>> byDialect = new EnumMap<>(Dialect.class);
+  // A guest that can trigger a bug can trigger it a million times: its stacks are rate-limited.
+  private final RateLimitedLog bugs = new RateLimitedLog(LOG, "host bugs");
   private final List<HostFunction> implementedHere = new ArrayList<>();
 
   public Preview1Imports(WasiPreview1 wasi, SocketContext context, Clock realtime) {
@@ -203,11 +206,11 @@ public final class Preview1Imports {
     return wanted.importType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static List<HostFunction> guarded(List<HostFunction> functions) {
-    return functions.stream().map(Preview1Imports::returningErrno).toList();
+  private List<HostFunction> guarded(List<HostFunction> functions) {
+    return functions.stream().map(this::returningErrno).toList();
   }
 
-  private static HostFunction returningErrno(HostFunction function) {
+  private HostFunction returningErrno(HostFunction function) {
     WasmFunctionHandle handle = function.handle();
     String name = function.name();
     boolean returnsErrno = function.functionType().returns().size() == 1;
@@ -229,7 +232,7 @@ public final class Preview1Imports {
             if (!returnsErrno) {
               throw e; // proc_exit: no result to put an errno in
             }
-            LOG.log(Level.ERROR, name + ": a bug in the host, EIO for the guest: " + e, e);
+            bugs.log(Level.ERROR, name + ": a bug in the host, EIO for the guest: " + e, e);
             return new long[] {Errno.EIO.code()};
           }
         });

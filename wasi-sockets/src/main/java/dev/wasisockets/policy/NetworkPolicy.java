@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Decides every network use of a guest, on addresses. Deny by default, as wasmtime: a guest reaches
@@ -26,19 +27,24 @@ import java.util.Map;
  */
 public final class NetworkPolicy {
   private static final Logger LOG = System.getLogger(NetworkPolicy.class.getName());
-  private static final NetworkPolicy DENY_ALL = builder().build();
   private static final byte[] LOOPBACK_V4 = {127, 0, 0, 1};
   private static final byte[] LOOPBACK_V6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
   private final Map<NetworkUse, List<Rule>> allow;
   private final Map<NetworkUse, List<Rule>> deny;
   private final Limits limits;
+  // Every guest under this policy shares it: a guest that floods denials cannot flood the log.
+  private final RateLimitedLog denials;
 
   private NetworkPolicy(
-      Map<NetworkUse, List<Rule>> allow, Map<NetworkUse, List<Rule>> deny, Limits limits) {
+      Map<NetworkUse, List<Rule>> allow,
+      Map<NetworkUse, List<Rule>> deny,
+      Limits limits,
+      RateLimitedLog denials) {
     this.allow = allow;
     this.deny = deny;
     this.limits = limits;
+    this.denials = denials;
   }
 
   /** How much of the network a guest under this policy may use. */
@@ -48,12 +54,15 @@ public final class NetworkPolicy {
 
   /** The same rules under other limits (e.g. a launcher flag over a policy file's). */
   public NetworkPolicy withLimits(Limits limits) {
-    return new NetworkPolicy(allow, deny, limits);
+    return new NetworkPolicy(allow, deny, limits, denials);
   }
 
-  /** The default for embedded and {@code run} guests: nothing is allowed. */
+  /**
+   * The default for embedded and {@code run} guests: nothing is allowed. A new policy each time, so
+   * that guests that did not share a policy do not share a denial log's budget either.
+   */
   public static NetworkPolicy denyAll() {
-    return DENY_ALL;
+    return builder().build();
   }
 
   /**
@@ -84,7 +93,9 @@ public final class NetworkPolicy {
   /**
    * Whether {@code use} of {@code address} is allowed, when the guest got the address by looking up
    * {@code name} (null if it did not). A denial is logged (WARNING, logger {@code
-   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address, the name and the rule.
+   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address, the name and the rule: at
+   * most {@link RateLimitedLog#LINES_PER_SECOND} lines a second per policy, then a count of those
+   * left out.
    */
   public Decision decide(NetworkUse use, InetSocketAddress address, String name) {
     InetAddress actual = address.getAddress();
@@ -110,7 +121,7 @@ public final class NetworkPolicy {
         return Decision.allowedBy(allowing);
       }
     }
-    LOG.log(
+    denials.log(
         Level.WARNING,
         "denied {0} to {1}{2}{3}{4} (rule: {5}{6})",
         use.description(),
@@ -140,7 +151,7 @@ public final class NetworkPolicy {
         return Decision.allowedBy(allowing);
       }
     }
-    LOG.log(
+    denials.log(
         Level.WARNING,
         "denied name lookup of {0} (rule: {1}{2})",
         name,
@@ -168,7 +179,7 @@ public final class NetworkPolicy {
     Rule denying = firstName(deny.get(use), host, port);
     if (denying != null) {
       Decision decision = Decision.deniedBy(denying);
-      LOG.log(
+      denials.log(
           Level.WARNING,
           "denied {0} to {1}:{2} (rule: {3})",
           use.description(),
@@ -280,6 +291,7 @@ public final class NetworkPolicy {
     private final Map<NetworkUse, List<Rule>> allow = new EnumMap<>(NetworkUse.class);
     private final Map<NetworkUse, List<Rule>> deny = new EnumMap<>(NetworkUse.class);
     private Limits limits = Limits.NONE;
+    private LongSupplier nanoClock = System::nanoTime;
 
     private Builder() {
       for (NetworkUse use : NetworkUse.values()) {
@@ -332,12 +344,19 @@ public final class NetworkPolicy {
       return this;
     }
 
+    /** The clock the denial log's budget is measured by (tests bring their own). */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = nanoClock;
+      return this;
+    }
+
     public NetworkPolicy build() {
       Map<NetworkUse, List<Rule>> allowCopy = new EnumMap<>(NetworkUse.class);
       Map<NetworkUse, List<Rule>> denyCopy = new EnumMap<>(NetworkUse.class);
       allow.forEach((use, rules) -> allowCopy.put(use, List.copyOf(rules)));
       deny.forEach((use, rules) -> denyCopy.put(use, List.copyOf(rules)));
-      return new NetworkPolicy(allowCopy, denyCopy, limits);
+      return new NetworkPolicy(
+          allowCopy, denyCopy, limits, new RateLimitedLog(LOG, "denials", nanoClock));
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wasisockets.LogCapture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -122,5 +123,27 @@ class NetworkPolicyTest {
 
   private static InetSocketAddress address(String literal, int port) {
     return new InetSocketAddress(IpLiteral.parse(literal), port);
+  }
+
+  @Test
+  void aFloodOfDenialsIsLoggedAtMostTenLinesASecondThenCounted() throws Exception {
+    AtomicLong now = new AtomicLong();
+    NetworkPolicy policy = NetworkPolicy.builder().nanoClock(now::get).build();
+    try (LogCapture log = new LogCapture(NetworkPolicy.class.getName())) {
+      for (int i = 0; i < 500; i++) {
+        policy.decide(NetworkUse.TCP_CONNECT, LOOPBACK_80);
+        policy.decideLookup("flood.example");
+      }
+      assertThat(log.lines()).hasSize(10);
+
+      now.addAndGet(2_000_000_000L);
+      assertThat(policy.decide(NetworkUse.UDP_SEND, LOOPBACK_80).allowed()).isFalse();
+
+      assertThat(log.lines())
+          .hasSize(12)
+          .endsWith(
+              "990 more denials not logged in the last 2.0 s (at most 10 lines a second)",
+              "denied udp send to 127.0.0.1:80 (rule: default deny; no --allow-udp grant matches)");
+    }
   }
 }
