@@ -19,7 +19,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,30 +38,16 @@ class NetworkAccessTest {
 
   @Test
   void aLookupThatDoesNotAnswerInTimeIsEtimedout() throws Exception {
-    CountDownLatch never = new CountDownLatch(1);
-    Transport silentResolver =
-        new DelegatingTransport(new DirectTransport()) {
-          @Override
-          public List<InetAddress> resolve(String host) throws IOException {
-            try {
-              never.await(); // a resolver that never answers
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            throw new IOException("interrupted");
-          }
-        };
-    NetworkAccess access =
-        new NetworkAccess(
-            silentResolver,
-            NetworkPolicy.builder()
-                .allowLookup()
-                .limits(Limits.NONE.withLookupTimeout(Duration.ofMillis(100)))
-                .build());
+    BlockingResolver silent = new BlockingResolver(); // a resolver that does not answer
+    try {
+      NetworkAccess access = silent.access(Duration.ofMillis(100));
 
-    assertThatThrownBy(() -> access.lookup("example.com"))
-        .isInstanceOfSatisfying(
-            ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
+      assertThatThrownBy(() -> access.lookup("example.com"))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
+    } finally {
+      silent.release();
+    }
   }
 
   @ParameterizedTest
@@ -102,7 +87,7 @@ class NetworkAccessTest {
   }
 
   /** A transport that passes everything to another; tests override what they fake. */
-  private static class DelegatingTransport implements Transport {
+  static class DelegatingTransport implements Transport {
     private final Transport inner;
 
     DelegatingTransport(Transport inner) {
