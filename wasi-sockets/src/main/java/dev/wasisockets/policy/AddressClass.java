@@ -52,7 +52,8 @@ public enum AddressClass {
   DOCUMENTATION("documentation"),
   /**
    * 192.0.0.0/24, IETF protocol assignments (RFC 6890): DS-Lite's tunnel ends (192.0.0.0/29), NAT64
-   * discovery (192.0.0.170-171) and the like; local to an operator's network.
+   * discovery (192.0.0.170-171) and the like, local to an operator's network. The whole block: its
+   * two anycast services (192.0.0.9 and .10, RFC 7723 and 8155) are nothing a guest needs.
    */
   IETF_PROTOCOL("ietf-protocol");
 
