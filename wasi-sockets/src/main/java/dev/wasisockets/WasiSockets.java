@@ -58,7 +58,7 @@ public final class WasiSockets implements AutoCloseable {
   private final List<PreopenedSocket> preopenedSockets = new ArrayList<>();
   private final Dialect dialect;
 
-  private WasiSockets(Builder builder) {
+  private WasiSockets(Builder builder, Transport transport) {
     this.wasi = WasiPreview1.builder().withOptions(builder.wasiOptions).build();
     this.dialect = builder.dialect;
     // Chicory numbers stdio 0-2, then each preopened directory in order: ours start the same,
@@ -66,7 +66,7 @@ public final class WasiSockets implements AutoCloseable {
     // socket first would stop before the directories).
     int wasiDescriptors = 3 + builder.wasiOptions.directories().size();
     this.context =
-        new SocketContext(new DescriptorTable(wasiDescriptors), builder.transport, builder.policy);
+        new SocketContext(new DescriptorTable(wasiDescriptors), transport, builder.policy);
     try {
       for (InetSocketAddress address : builder.tcpListeners) {
         int fd = context.preopenTcpListener(address, PREOPEN_BACKLOG);
@@ -174,7 +174,8 @@ public final class WasiSockets implements AutoCloseable {
   public static final class Builder {
     private WasiOptions wasiOptions = WasiOptions.builder().build();
     private NetworkPolicy policy = NetworkPolicy.denyAll();
-    private Transport transport;
+    private Transport transport; // null: a new DirectTransport per build
+    private boolean transportTaken;
     private final List<InetSocketAddress> tcpListeners = new ArrayList<>();
     private Dialect dialect = Dialect.AUTO;
 
@@ -210,19 +211,34 @@ public final class WasiSockets implements AutoCloseable {
     }
 
     /**
-     * Where sockets go. Default: a new {@link DirectTransport} (OS sockets). The transport belongs
-     * to the built instance, which closes it.
+     * Where sockets go. Default: a new {@link DirectTransport} (OS sockets) for each build. The
+     * transport belongs to the next instance built, which closes it: a transport serves one guest
+     * instance, so a later build needs a transport of its own.
      */
     public Builder withTransport(Transport transport) {
       this.transport = Objects.requireNonNull(transport);
+      transportTaken = false;
       return this;
     }
 
+    /**
+     * A new instance; the builder stays as it was, so each build is independent of the others (its
+     * own descriptor table, sockets and transport).
+     *
+     * @throws IllegalStateException if the transport given to {@link #withTransport} went to an
+     *     earlier build
+     */
     public WasiSockets build() {
-      if (transport == null) {
-        transport = new DirectTransport();
+      if (transportTaken) {
+        throw new IllegalStateException(
+            "the transport given to withTransport belongs to an earlier build; give this one its"
+                + " own");
       }
-      return new WasiSockets(this);
+      if (transport == null) {
+        return new WasiSockets(this, new DirectTransport());
+      }
+      transportTaken = true; // even if the build fails: it closes the transport then
+      return new WasiSockets(this, transport);
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.logging.SimpleFormatter;
 public final class LogCapture extends Handler implements AutoCloseable {
   private final Logger logger;
   private final List<String> lines = new ArrayList<>();
+  private final List<Throwable> thrown = new ArrayList<>();
   private final SimpleFormatter formatter = new SimpleFormatter();
 
   public LogCapture(String loggerName) {
@@ -22,9 +23,17 @@ public final class LogCapture extends Handler implements AutoCloseable {
     return List.copyOf(lines);
   }
 
+  /** The exceptions logged with the lines, in order (lines logged without one are left out). */
+  public synchronized List<Throwable> thrown() {
+    return List.copyOf(thrown);
+  }
+
   @Override
   public synchronized void publish(LogRecord record) {
     lines.add(formatter.formatMessage(record));
+    if (record.getThrown() != null) {
+      thrown.add(record.getThrown());
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The C guest built against the WasmEdge socket ABI, embedded, talking to a real loopback peer. */
@@ -89,6 +90,42 @@ class WasmEdgeTcpClientTest {
       assertThat(result.exitCode()).isEqualTo(EACCES);
       assertThat(log.lines()).singleElement().asString().contains("to 127.0.0.1:" + port);
       assertThat(server.accept()).isNull();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @CsvSource({
+    "64:ff9b::7f00:1, deny loopback, 127.0.0.1, INTERPRETER",
+    "64:ff9b::a00:1, deny private, 10.0.0.1, COMPILER",
+    "2002:7f00:1::, deny loopback, 127.0.0.1, INTERPRETER",
+    "::7f00:1, deny loopback, 127.0.0.1, COMPILER",
+    "::ffff:0:7f00:1, deny loopback, 127.0.0.1, INTERPRETER",
+  })
+  void anAddressThatCarriesADeniedIpv4AddressIsEacces(
+      String address, String rule, String carried, Mode mode) {
+    // Issue 12's case: --allow-connect '*' --deny loopback --deny private. A denied connect never
+    // reaches the network, so no route to these addresses is needed: without the policy, the
+    // guest would get ENETUNREACH or the like here, never EACCES.
+    NetworkPolicy policy =
+        NetworkPolicy.builder()
+            .allow(NetworkUse.TCP_CONNECT, "*")
+            .deny(NetworkUse.TCP_CONNECT, "loopback")
+            .deny(NetworkUse.TCP_CONNECT, "private")
+            .build();
+    try (LogCapture log = new LogCapture("dev.wasisockets.policy.NetworkPolicy")) {
+      Result result = GuestRun.run(CLIENT, mode, policy, address, "80", "through a translator");
+
+      assertThat(result.exitCode()).isEqualTo(EACCES);
+      assertThat(result.stderr()).isEqualTo("sock_connect failed: errno 2\n");
+      assertThat(log.lines())
+          .containsExactly(
+              "denied tcp connect to ["
+                  + address
+                  + "]:80, which carries "
+                  + carried
+                  + " (rule: "
+                  + rule
+                  + ")");
     }
   }
 

@@ -51,9 +51,9 @@ public class PolicyDecisionBenchmark {
           };
       builder.allow(NetworkUse.TCP_CONNECT, rule);
     }
-    builder.allow(NetworkUse.TCP_CONNECT, "198.51.100.7:8443"); // the 100th rule
+    builder.allow(NetworkUse.TCP_CONNECT, "8.8.4.7:8443"); // the 100th rule
     policy = builder.build();
-    lastRuleTarget = new InetSocketAddress(InetAddress.getByName("198.51.100.7"), 8443);
+    lastRuleTarget = new InetSocketAddress(InetAddress.getByName("8.8.4.7"), 8443);
     deniedTarget = new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 443);
     java.util.logging.Logger.getLogger(NetworkPolicy.class.getName())
         .setLevel(java.util.logging.Level.OFF);

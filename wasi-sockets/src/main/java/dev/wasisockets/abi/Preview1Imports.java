@@ -1,8 +1,10 @@
 package dev.wasisockets.abi;
 
 import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.WasmException;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
@@ -10,8 +12,10 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import dev.wasisockets.Dialect;
 import dev.wasisockets.UnsupportedImportException;
+import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketContext;
+import dev.wasisockets.policy.RateLimitedLog;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -32,7 +36,15 @@ import java.util.stream.Collectors;
  * WasmEdge and 2020 dialects add to it.
  *
  * <p>This is also the one place where a failed call becomes an errno: every function is wrapped so
- * that an {@link ErrnoException} thrown anywhere below returns its errno to the guest.
+ * that an {@link ErrnoException} thrown anywhere below returns its errno to the guest, and any
+ * other unchecked exception (a bug of ours: nothing below throws one on purpose) returns EIO and is
+ * logged once, with its stack, at ERROR. Chicory's own exceptions pass untouched ({@link
+ * ChicoryException}: {@code WasiExitException} is {@code proc_exit}, {@code
+ * ChicoryInterruptedException} stops a guest whose thread was interrupted, a {@code TrapException}
+ * or {@code WasmRuntimeException} is a trap, e.g. an out-of-bounds access in one of Chicory's WASI
+ * functions, which Chicory's WASI has always given), and so does a {@link WasmException} (a Wasm
+ * exception on its way to a handler) and every {@link Error} (the JVM itself is in trouble: no
+ * errno would be true).
  */
 public final class Preview1Imports {
   public static final String MODULE = "wasi_snapshot_preview1";
@@ -55,6 +67,8 @@ public final class Preview1Imports {
           "epoll_oneoff");
 
   private final Map<Dialect, List<HostFunction>> byDialect = new EnumMap<>(Dialect.class);
+  // A guest that can trigger a bug can trigger it a million times: its stacks are rate-limited.
+  private final RateLimitedLog bugs = new RateLimitedLog(LOG, "host bugs");
   private final List<HostFunction> implementedHere = new ArrayList<>();
 
   /**
@@ -204,13 +218,14 @@ public final class Preview1Imports {
     return wanted.importType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static List<HostFunction> guarded(List<HostFunction> functions) {
-    return functions.stream().map(Preview1Imports::returningErrno).toList();
+  private List<HostFunction> guarded(List<HostFunction> functions) {
+    return functions.stream().map(this::returningErrno).toList();
   }
 
-  private static HostFunction returningErrno(HostFunction function) {
+  private HostFunction returningErrno(HostFunction function) {
     WasmFunctionHandle handle = function.handle();
     String name = function.name();
+    boolean returnsErrno = function.functionType().returns().size() == 1;
     return new HostFunction(
         function.module(),
         name,
@@ -223,6 +238,14 @@ public final class Preview1Imports {
               LOG.log(Level.DEBUG, "{0}: {1}", name, e.getMessage());
             }
             return new long[] {e.errno().code()};
+          } catch (ChicoryException | WasmException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            if (!returnsErrno) {
+              throw e; // proc_exit: no result to put an errno in
+            }
+            bugs.log(Level.ERROR, name + ": a bug in the host, EIO for the guest: " + e, e);
+            return new long[] {Errno.EIO.code()};
           }
         });
   }

@@ -109,11 +109,11 @@ public final class WasmEdgeNameLookup {
     try {
       found = lookup(node, (flags & AI_PASSIVE) != 0);
     } catch (ErrnoException e) {
-      // A name with no address, and a resolver that did not answer in time, are getaddrinfo's
-      // own errors; a denial stays EACCES.
+      // A name with no address, a resolver that did not answer in time, and too many lookups
+      // that have not ended are getaddrinfo's own errors; a denial stays EACCES.
       return switch (e.errno()) {
         case ENOENT -> EAI_NONAME;
-        case ETIMEDOUT -> EAI_AGAIN;
+        case ETIMEDOUT, EAGAIN -> EAI_AGAIN;
         default -> throw e;
       };
     }

@@ -17,12 +17,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,15 +27,6 @@ import java.util.function.LongSupplier;
 public final class NetworkAccess {
   private static final int REMEMBERED_NAMES = 4096;
 
-  /** Lookups that must end in time run here (the JDK's resolver cannot be interrupted). */
-  private static final ExecutorService LOOKUPS =
-      Executors.newCachedThreadPool(
-          task -> {
-            Thread thread = new Thread(task, "wasi-sockets-lookup");
-            thread.setDaemon(true);
-            return thread;
-          });
-
   private final Transport transport;
   private final NetworkPolicy policy;
   private final Limits limits;
@@ -50,6 +35,7 @@ public final class NetworkAccess {
   private final TokenBucket receiveBucket;
   private final NetworkStatistics statistics = new NetworkStatistics();
   private final ReadinessSet single = new ReadinessSet();
+  private final TimedLookups timedLookups = new TimedLookups();
   private int openSockets;
   private int listeners;
   // The name each address came from in the guest's lookups, so that a domain rule that allowed
@@ -257,28 +243,17 @@ public final class NetworkAccess {
     return addresses;
   }
 
-  /** The transport's answer for {@code host}, within the lookup timeout (ETIMEDOUT past it). */
+  /**
+   * The transport's answer for {@code host}, within the lookup timeout (ETIMEDOUT past it; EAGAIN
+   * when too many lookups have not ended, see {@link TimedLookups}). Without a timeout the guest's
+   * own thread waits, as native getaddrinfo does.
+   */
   private List<InetAddress> resolveInTime(String host) throws IOException {
     Duration timeout = limits.lookupTimeout();
     if (timeout.isZero()) {
       return transport.resolve(host);
     }
-    Future<List<InetAddress>> answer = LOOKUPS.submit(() -> transport.resolve(host));
-    try {
-      return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      answer.cancel(true);
-      throw new ErrnoException(Errno.ETIMEDOUT, "no answer for " + host + " within " + timeout);
-    } catch (InterruptedException e) {
-      answer.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new ErrnoException(Errno.EINTR, "interrupted while looking " + host + " up");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(e.getCause());
-    }
+    return timedLookups.resolve(transport::resolve, host, timeout);
   }
 
   /**

@@ -316,7 +316,8 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
 
   /**
    * Runs a lookup on the gateway's lookup threads, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at once
-   * per session: a client that floods {@code resolve} must not queue work without end.
+   * per session, those that timed out but have not ended counted too (the resolver cannot be
+   * interrupted): a client that floods {@code resolve} must not queue work without end.
    */
   private <T> void offLoop(
       OffLoopLookup.Step<T> step, Consumer<T> done, Consumer<IOException> failed) {
@@ -330,14 +331,9 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
         eventLoop(),
         limits().lookupTimeout(),
         step,
-        result -> {
-          lookupsInFlight--;
-          done.accept(result);
-        },
-        e -> {
-          lookupsInFlight--;
-          failed.accept(e);
-        });
+        done,
+        failed,
+        () -> lookupsInFlight--);
   }
 
   /** Registers a socket the client is opening, unless its id is taken or the limit reached. */

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 /**
  * A name lookup (which blocks) run on the gateway's lookup threads, its answer delivered on the
  * session's event loop: the result, the failure, or a timeout when the policy limits lookup time,
- * whichever comes first, and only that one.
+ * whichever comes first, and only that one. Then, on the loop too, when the blocking step has
+ * really returned (after a timeout, maybe much later: a resolver cannot be interrupted), {@code
+ * ended}: until then the lookup holds a thread or a place in the queue.
  */
 final class OffLoopLookup<T> {
   /** The blocking step. */
@@ -24,13 +26,16 @@ final class OffLoopLookup<T> {
   private final EventLoop loop;
   private final Consumer<T> done;
   private final Consumer<IOException> failed;
+  private final Runnable ended;
   private ScheduledFuture<?> timer;
   private boolean answered; // on the loop only
 
-  private OffLoopLookup(EventLoop loop, Consumer<T> done, Consumer<IOException> failed) {
+  private OffLoopLookup(
+      EventLoop loop, Consumer<T> done, Consumer<IOException> failed, Runnable ended) {
     this.loop = loop;
     this.done = done;
     this.failed = failed;
+    this.ended = ended;
   }
 
   /** Starts {@code step}; called on {@code loop}. A zero {@code timeout} waits for the answer. */
@@ -40,8 +45,9 @@ final class OffLoopLookup<T> {
       Duration timeout,
       Step<T> step,
       Consumer<T> done,
-      Consumer<IOException> failed) {
-    OffLoopLookup<T> lookup = new OffLoopLookup<>(loop, done, failed);
+      Consumer<IOException> failed,
+      Runnable ended) {
+    OffLoopLookup<T> lookup = new OffLoopLookup<>(loop, done, failed, ended);
     try {
       threads.execute(lookup.blocking(step));
     } catch (RejectedExecutionException e) {
@@ -68,7 +74,11 @@ final class OffLoopLookup<T> {
       }
       Runnable first = answer;
       try {
-        loop.execute(() -> answer(first));
+        loop.execute(
+            () -> {
+              answer(first);
+              ended.run();
+            });
       } catch (RejectedExecutionException e) {
         // the session's loop is shut down: nobody is waiting
       }

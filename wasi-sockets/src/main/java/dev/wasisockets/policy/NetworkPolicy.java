@@ -3,7 +3,6 @@ package dev.wasisockets.policy;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Decides every network use of a guest, on addresses. Deny by default, as wasmtime: a guest reaches
@@ -27,17 +27,24 @@ import java.util.Map;
  */
 public final class NetworkPolicy {
   private static final Logger LOG = System.getLogger(NetworkPolicy.class.getName());
-  private static final NetworkPolicy DENY_ALL = builder().build();
+  private static final byte[] LOOPBACK_V4 = {127, 0, 0, 1};
+  private static final byte[] LOOPBACK_V6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
   private final Map<NetworkUse, List<Rule>> allow;
   private final Map<NetworkUse, List<Rule>> deny;
   private final Limits limits;
+  // Every guest under this policy shares it: a guest that floods denials cannot flood the log.
+  private final RateLimitedLog denials;
 
   private NetworkPolicy(
-      Map<NetworkUse, List<Rule>> allow, Map<NetworkUse, List<Rule>> deny, Limits limits) {
+      Map<NetworkUse, List<Rule>> allow,
+      Map<NetworkUse, List<Rule>> deny,
+      Limits limits,
+      RateLimitedLog denials) {
     this.allow = allow;
     this.deny = deny;
     this.limits = limits;
+    this.denials = denials;
   }
 
   /** How much of the network a guest under this policy may use. */
@@ -47,12 +54,15 @@ public final class NetworkPolicy {
 
   /** The same rules under other limits (e.g. a launcher flag over a policy file's). */
   public NetworkPolicy withLimits(Limits limits) {
-    return new NetworkPolicy(allow, deny, limits);
+    return new NetworkPolicy(allow, deny, limits, denials);
   }
 
-  /** The default for embedded and {@code run} guests: nothing is allowed. */
+  /**
+   * The default for embedded and {@code run} guests: nothing is allowed. A new policy each time, so
+   * that guests that did not share a policy do not share a denial log's budget either.
+   */
   public static NetworkPolicy denyAll() {
-    return DENY_ALL;
+    return builder().build();
   }
 
   /**
@@ -83,32 +93,42 @@ public final class NetworkPolicy {
   /**
    * Whether {@code use} of {@code address} is allowed, when the guest got the address by looking up
    * {@code name} (null if it did not). A denial is logged (WARNING, logger {@code
-   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address, the name and the rule.
+   * dev.wasisockets.policy.NetworkPolicy}) with the use, the address, the name and the rule: at
+   * most {@link RateLimitedLog#LINES_PER_SECOND} lines a second per policy, then a count of those
+   * left out.
    */
   public Decision decide(NetworkUse use, InetSocketAddress address, String name) {
     InetAddress actual = address.getAddress();
     int port = address.getPort();
-    InetAddress judged =
-        use != NetworkUse.BIND && actual.isAnyLocalAddress() ? loopback(actual) : actual;
-    Decision decision = Decision.DEFAULT_DENY;
     byte[] actualBytes = actual.getAddress();
-    byte[] judgedBytes = judged == actual ? actualBytes : judged.getAddress();
-    Rule denying = first(deny.get(use), actualBytes, judgedBytes, name, port);
+    // What a connect or a send really reaches, beside the address itself: the local host for the
+    // unspecified address, and the IPv4 address an IPv6 address carries (NAT64, 6to4, ...). Deny
+    // rules see all of it; allow rules see the address as written (the unspecified one as
+    // loopback), so a grant of 10.0.0.1 is not a grant of 64:ff9b::a00:1. A bind sends nothing
+    // anywhere: its address is only its own (a host's 6to4 address carries its own IPv4 address).
+    boolean destination = use != NetworkUse.BIND;
+    byte[] judgedBytes =
+        destination && actual.isAnyLocalAddress() ? loopbackLike(actualBytes) : actualBytes;
+    byte[][] carried = destination ? EmbeddedIpv4.of(actualBytes) : EmbeddedIpv4.NONE;
+    Decision decision = Decision.DEFAULT_DENY;
+    Rule denying = firstCovering(deny.get(use), actualBytes, judgedBytes, carried, name, port);
     if (denying != null) {
       decision = Decision.deniedBy(denying);
     } else {
-      Rule allowing = first(allow.get(use), judgedBytes, judgedBytes, name, port);
+      Rule allowing =
+          firstCovering(allow.get(use), judgedBytes, judgedBytes, EmbeddedIpv4.NONE, name, port);
       if (allowing != null) {
         return Decision.allowedBy(allowing);
       }
     }
-    LOG.log(
+    denials.log(
         Level.WARNING,
-        "denied {0} to {1}{2}{3} (rule: {4}{5})",
+        "denied {0} to {1}{2}{3}{4} (rule: {5}{6})",
         use.description(),
         IpLiteral.format(address),
         name == null ? "" : " (" + name + ")",
-        judged == actual ? "" : ", judged as loopback",
+        judgedBytes == actualBytes ? "" : ", judged as loopback",
+        carried.length == 0 ? "" : ", which carries " + describe(carried),
         decision.rule(),
         decision == Decision.DEFAULT_DENY ? "; no " + use.grantFlag() + " grant matches" : "");
     return decision;
@@ -131,7 +151,7 @@ public final class NetworkPolicy {
         return Decision.allowedBy(allowing);
       }
     }
-    LOG.log(
+    denials.log(
         Level.WARNING,
         "denied name lookup of {0} (rule: {1}{2})",
         name,
@@ -159,7 +179,7 @@ public final class NetworkPolicy {
     Rule denying = firstName(deny.get(use), host, port);
     if (denying != null) {
       Decision decision = Decision.deniedBy(denying);
-      LOG.log(
+      denials.log(
           Level.WARNING,
           "denied {0} to {1}:{2} (rule: {3})",
           use.description(),
@@ -196,15 +216,47 @@ public final class NetworkPolicy {
     return deny.get(use);
   }
 
-  private static Rule first(List<Rule> rules, byte[] actual, byte[] judged, String name, int port) {
+  /**
+   * The first rule that covers {@code actual}, {@code judged} (the same array when the address is
+   * judged as itself), one of the {@code carried} IPv4 addresses (0.0.0.0 also as 127.0.0.1), or
+   * {@code name}.
+   */
+  private static Rule firstCovering(
+      List<Rule> rules, byte[] actual, byte[] judged, byte[][] carried, String name, int port) {
     for (Rule rule : rules) {
       if (rule.matchesAddress(actual, port)
           || (judged != actual && rule.matchesAddress(judged, port))
+          || matchesCarried(rule, carried, port)
           || rule.matchesName(name, port)) {
         return rule;
       }
     }
     return null;
+  }
+
+  private static boolean matchesCarried(Rule rule, byte[][] carried, int port) {
+    for (byte[] ipv4 : carried) {
+      if (rule.matchesAddress(ipv4, port)
+          || (AddressClass.UNSPECIFIED.contains(ipv4) && rule.matchesAddress(LOOPBACK_V4, port))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(byte[][] carried) {
+    StringBuilder text = new StringBuilder();
+    for (byte[] ipv4 : carried) {
+      text.append(text.length() == 0 ? "" : " and ")
+          .append(ipv4[0] & 0xFF)
+          .append('.')
+          .append(ipv4[1] & 0xFF)
+          .append('.')
+          .append(ipv4[2] & 0xFF)
+          .append('.')
+          .append(ipv4[3] & 0xFF);
+    }
+    return text.toString();
   }
 
   private static Rule firstName(List<Rule> rules, String name, int port) {
@@ -229,12 +281,9 @@ public final class NetworkPolicy {
     return null;
   }
 
-  private static InetAddress loopback(InetAddress unspecified) {
-    try {
-      return InetAddress.getByName(unspecified instanceof Inet4Address ? "127.0.0.1" : "::1");
-    } catch (UnknownHostException e) {
-      throw new AssertionError("a literal always parses", e);
-    }
+  /** The loopback address of the unspecified address's family. */
+  private static byte[] loopbackLike(byte[] unspecified) {
+    return unspecified.length == 4 ? LOOPBACK_V4 : LOOPBACK_V6;
   }
 
   /** Collects rules; {@link #build} yields an immutable policy. */
@@ -242,6 +291,7 @@ public final class NetworkPolicy {
     private final Map<NetworkUse, List<Rule>> allow = new EnumMap<>(NetworkUse.class);
     private final Map<NetworkUse, List<Rule>> deny = new EnumMap<>(NetworkUse.class);
     private Limits limits = Limits.NONE;
+    private LongSupplier nanoClock = System::nanoTime;
 
     private Builder() {
       for (NetworkUse use : NetworkUse.values()) {
@@ -294,12 +344,19 @@ public final class NetworkPolicy {
       return this;
     }
 
+    /** The clock the denial log's budget is measured by (tests bring their own). */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = nanoClock;
+      return this;
+    }
+
     public NetworkPolicy build() {
       Map<NetworkUse, List<Rule>> allowCopy = new EnumMap<>(NetworkUse.class);
       Map<NetworkUse, List<Rule>> denyCopy = new EnumMap<>(NetworkUse.class);
       allow.forEach((use, rules) -> allowCopy.put(use, List.copyOf(rules)));
       deny.forEach((use, rules) -> denyCopy.put(use, List.copyOf(rules)));
-      return new NetworkPolicy(allowCopy, denyCopy, limits);
+      return new NetworkPolicy(
+          allowCopy, denyCopy, limits, new RateLimitedLog(LOG, "denials", nanoClock));
     }
   }
 }

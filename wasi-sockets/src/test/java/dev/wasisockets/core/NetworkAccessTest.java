@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
@@ -15,10 +16,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NetworkAccessTest {
 
@@ -35,30 +38,48 @@ class NetworkAccessTest {
 
   @Test
   void aLookupThatDoesNotAnswerInTimeIsEtimedout() throws Exception {
-    CountDownLatch never = new CountDownLatch(1);
-    Transport silentResolver =
-        new DelegatingTransport(new DirectTransport()) {
-          @Override
-          public List<InetAddress> resolve(String host) throws IOException {
-            try {
-              never.await(); // a resolver that never answers
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            throw new IOException("interrupted");
-          }
-        };
-    NetworkAccess access =
-        new NetworkAccess(
-            silentResolver,
-            NetworkPolicy.builder()
-                .allowLookup()
-                .limits(Limits.NONE.withLookupTimeout(Duration.ofMillis(100)))
-                .build());
+    BlockingResolver silent = new BlockingResolver(); // a resolver that does not answer
+    try {
+      NetworkAccess access = silent.access(Duration.ofMillis(100));
 
-    assertThatThrownBy(() -> access.lookup("example.com"))
-        .isInstanceOfSatisfying(
-            ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
+      assertThatThrownBy(() -> access.lookup("example.com"))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
+    } finally {
+      silent.release();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "::7f00:1"})
+  void aConnectOrSendToAnAddressCarryingADeniedIpv4AddressIsEacces(String literal)
+      throws Exception {
+    NetworkPolicy policy =
+        NetworkPolicy.builder()
+            .allow(NetworkUse.TCP_CONNECT, "*")
+            .allow(NetworkUse.UDP_SEND, "*")
+            .deny(NetworkUse.TCP_CONNECT, "loopback")
+            .deny(NetworkUse.TCP_CONNECT, "private")
+            .deny(NetworkUse.UDP_SEND, "loopback")
+            .deny(NetworkUse.UDP_SEND, "private")
+            .build();
+    InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(literal), 80);
+    try (SocketContext context =
+        new SocketContext(new DescriptorTable(3), new DirectTransport(), policy)) {
+      TcpSocket tcp = context.tcp(context.openTcp(StandardProtocolFamily.INET6));
+      UdpSocket udp = context.udp(context.openUdp(StandardProtocolFamily.INET6));
+
+      assertThatThrownBy(() -> tcp.connect(target))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EACCES));
+      ByteBuffer[] datagram = {ByteBuffer.wrap(new byte[] {1, 2, 3})};
+      assertThatThrownBy(() -> udp.sendTo(datagram, target))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EACCES));
+      assertThat(context.network().statistics().denied(NetworkUse.TCP_CONNECT)).isEqualTo(1);
+      assertThat(context.network().statistics().denied(NetworkUse.UDP_SEND)).isEqualTo(1);
+      assertThat(context.network().statistics().bytesSent()).isZero();
+    }
   }
 
   private static NetworkAccess access(Transport transport, Limits limits) {
@@ -66,7 +87,7 @@ class NetworkAccessTest {
   }
 
   /** A transport that passes everything to another; tests override what they fake. */
-  private static class DelegatingTransport implements Transport {
+  static class DelegatingTransport implements Transport {
     private final Transport inner;
 
     DelegatingTransport(Transport inner) {

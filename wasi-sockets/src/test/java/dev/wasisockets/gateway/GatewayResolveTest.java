@@ -147,6 +147,62 @@ class GatewayResolveTest {
   }
 
   @Test
+  void aLookupThatTimedOutCountsAgainstTheSessionUntilTheResolverReallyEnds() throws Exception {
+    // The resolver cannot be interrupted: a lookup that timed out still holds a lookup thread or
+    // a place in its queue. Counted until it ends, a session cannot pile them up without end.
+    gateway.close();
+    CountDownLatch release = new CountDownLatch(1);
+    gateway =
+        TestGateways.onLoopback()
+            .policy(
+                NetworkPolicy.builder()
+                    .allowAll()
+                    .limits(Limits.NONE.withLookupTimeout(Duration.ofMillis(20)))
+                    .build())
+            .resolver(
+                name -> {
+                  boolean released = false;
+                  while (!released) {
+                    try {
+                      release.await();
+                      released = true;
+                    } catch (InterruptedException e) {
+                      // not interruptible, as the JDK's resolver
+                    }
+                  }
+                  return List.of(InetAddress.getByName("192.0.2.7"));
+                })
+            .build()
+            .start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      int limit = GatewaySession.MAX_LOOKUPS_IN_FLIGHT;
+      for (int id = 1; id <= limit; id++) {
+        client.sendJson(new Request.Resolve(id, "hung.test"));
+      }
+      for (int i = 0; i < limit; i++) {
+        assertThat(client.next()).isInstanceOf(Event.Error.class);
+      }
+
+      client.sendJson(new Request.Resolve(limit + 1, "hung.test"));
+      assertThat(client.next())
+          .isEqualTo(
+              new Event.Error(
+                  limit + 1, "cannot resolve hung.test: too many lookups in flight (64)"));
+
+      // Once the resolver answers, the lookups end and the session may look names up again.
+      release.countDown();
+      Event answer = null;
+      for (int id = 1000; id < 2000 && !(answer instanceof Event.Resolved); id++) {
+        client.sendJson(new Request.Resolve(id, "hung.test"));
+        answer = client.next();
+      }
+      assertThat(answer).isInstanceOf(Event.Resolved.class);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void aLookupThePolicyRefusesIsDenied() throws Exception {
     try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
       client.sendJson(new Request.Resolve(4, "example.com"));

@@ -28,6 +28,9 @@ class SsrfCorpusTest {
           Map.entry("private-first.example.com", List.of("10.0.0.1", "93.184.216.35")),
           Map.entry("v6private.example.com", List.of("fd00::1")),
           Map.entry("mapped.example.com", List.of("::ffff:127.0.0.1")),
+          // What a DNS64 resolver answers for an IPv4-only name: the IPv4 address under 64:ff9b::.
+          Map.entry("dns64-metadata.example.com", List.of("64:ff9b::a9fe:a9fe")),
+          Map.entry("dns64-public.example.com", List.of("64:ff9b::5db8:d822")),
           Map.entry("api.github.com", List.of("140.82.112.3")),
           Map.entry("github.com", List.of("140.82.112.4")),
           Map.entry("evilgithub.com", List.of("140.82.112.5")),
@@ -55,8 +58,8 @@ class SsrfCorpusTest {
         NetworkPolicy.builder()
             .allow(NetworkUse.TCP_CONNECT, "api.example.com:443")
             .allow(NetworkUse.TCP_CONNECT, "*.github.com:443")
-            .allow(NetworkUse.TCP_CONNECT, "203.0.113.0/24:8000-8999")
-            .allow(NetworkUse.TCP_CONNECT, "[2001:db8::]/32:8000-8999");
+            .allow(NetworkUse.TCP_CONNECT, "8.8.4.0/24:8000-8999")
+            .allow(NetworkUse.TCP_CONNECT, "[2606:4700::]/32:8000-8999");
     for (AddressClass inward : AddressClass.values()) {
       builder.deny(NetworkUse.TCP_CONNECT, inward.ruleName());
     }
@@ -99,16 +102,70 @@ class SsrfCorpusTest {
         "fd00::1               | 80   | denied  | denied",
         "224.0.0.1             | 80   | denied  | denied",
         "255.255.255.255       | 80   | denied  | denied",
+        // IPv6 addresses that carry an IPv4 address are judged by it too. NAT64 (RFC 6052).
+        "64:ff9b::7f00:1       | 80   | denied  | denied",
+        "64:ff9b::127.0.0.1    | 80   | denied  | denied",
+        "64:ff9b::a00:1        | 80   | denied  | denied",
+        "64:ff9b::a9fe:a9fe    | 80   | denied  | denied",
+        "64:ff9b::5db8:d822    | 80   | allowed | denied",
+        // 6to4 (RFC 3056): the IPv4 address of the relay the packets are tunnelled to.
+        "2002:7f00:1::         | 80   | denied  | denied",
+        "2002:a00:1::1         | 80   | denied  | denied",
+        "2002:a9fe:a9fe:1::1   | 80   | denied  | denied",
+        "2002:5db8:d822::1     | 80   | allowed | denied",
+        // IPv4-compatible (RFC 4291, deprecated) and IPv4-translated (RFC 2765).
+        "::7f00:1              | 80   | denied  | denied",
+        "::127.0.0.2           | 80   | denied  | denied",
+        "::a00:1               | 80   | denied  | denied",
+        "::ffff:0:7f00:1       | 80   | denied  | denied",
+        "::ffff:0:a00:1        | 80   | denied  | denied",
+        "::ffff:0:5db8:d822    | 80   | allowed | denied",
+        // Teredo (RFC 4380): server 65.54.227.120; client 127.0.0.1, 10.0.0.1, 93.184.216.34
+        // (stored inverted); and a private server with a public client.
+        "2001:0:4136:e378:8000:63bf:80ff:fffe | 80 | denied  | denied",
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe | 80 | denied  | denied",
+        "2001:0:4136:e378:8000:63bf:a247:27dd | 80 | allowed | denied",
+        "2001:0:a00:1:8000:63bf:a247:27dd     | 80 | denied  | denied",
+        // Not routable, or not public: site-local, local-use NAT64, benchmarking, reserved,
+        // documentation, discard-only, IETF protocol assignments.
+        "fec0::1               | 80   | denied  | denied",
+        "feff:ffff::1          | 80   | denied  | denied",
+        "64:ff9b:1::5db8:d822  | 80   | denied  | denied",
+        "198.18.0.1            | 80   | denied  | denied",
+        "198.19.255.255        | 80   | denied  | denied",
+        "2001:2::1             | 80   | denied  | denied",
+        "240.0.0.1             | 80   | denied  | denied",
+        "254.255.255.255       | 80   | denied  | denied",
+        "192.0.2.1             | 80   | denied  | denied",
+        "198.51.100.1          | 80   | denied  | denied",
+        "203.0.113.7           | 80   | denied  | denied",
+        "2001:db8::5           | 80   | denied  | denied",
+        "3fff::1               | 80   | denied  | denied",
+        // Reserved: 240.0.0.0/4, and IPv6 space the IANA has not allocated (outside 2000::/3,
+        // fc00::/7, fe80::/10, fec0::/10, ff00::/8, and the special forms of ::/8).
+        "100::1                | 80   | denied  | denied",
+        "4000::1               | 80   | denied  | denied",
+        "fe00::1               | 80   | denied  | denied",
+        "0:1::1                | 80   | denied  | denied",
+        "64:ff9b:2::1          | 80   | denied  | denied",
+        "64:ff9b:0:0:1::1      | 80   | denied  | denied",
+        "192.0.0.8             | 80   | denied  | denied",
         // Public addresses, and ports and blocks at the edges of a grant.
         "93.184.216.34         | 80   | allowed | denied",
-        "203.0.113.7           | 8000 | allowed | allowed",
-        "203.0.113.7           | 8999 | allowed | allowed",
-        "203.0.113.7           | 7999 | allowed | denied",
-        "203.0.113.7           | 9000 | allowed | denied",
-        "203.0.114.7           | 8000 | allowed | denied",
-        "2001:db8::5           | 8500 | allowed | allowed",
+        "8.8.4.7               | 8000 | allowed | allowed",
+        "8.8.4.7               | 8999 | allowed | allowed",
+        "8.8.4.7               | 7999 | allowed | denied",
+        "8.8.4.7               | 9000 | allowed | denied",
+        "8.8.5.7               | 8000 | allowed | denied",
+        "2606:4700::5          | 8500 | allowed | allowed",
         "172.32.0.1            | 80   | allowed | denied",
         "100.128.0.1           | 80   | allowed | denied",
+        "198.20.0.1            | 80   | allowed | denied",
+        "198.17.255.255        | 80   | allowed | denied",
+        "239.255.255.255       | 80   | denied  | denied",
+        "192.0.3.1             | 80   | allowed | denied",
+        "2001:db9::1           | 80   | allowed | denied",
+        "2001:1::1             | 80   | allowed | denied",
         // Names: resolved once, every address checked.
         "api.example.com       | 443  | allowed | allowed",
         "api.example.com       | 80   | allowed | denied",
@@ -119,6 +176,8 @@ class SsrfCorpusTest {
         "private-first.example.com | 443 | allowed | denied",
         "v6private.example.com | 80   | denied  | denied",
         "mapped.example.com    | 80   | denied  | denied",
+        "dns64-metadata.example.com | 80 | denied | denied",
+        "dns64-public.example.com   | 80 | allowed | denied",
         // Wildcards: apex and subdomains, not lookalikes; case and a trailing dot change nothing.
         "api.github.com        | 443  | allowed | allowed",
         "github.com            | 443  | allowed | allowed",
@@ -131,6 +190,36 @@ class SsrfCorpusTest {
       String host, int port, String underDefault, String underAllowList) throws IOException {
     assertDecision(GATEWAY_DEFAULT, host, port, underDefault);
     assertDecision(ALLOW_LIST, host, port, underAllowList);
+  }
+
+  /** The case reported in issue 12: {@code --allow-connect '*' --deny loopback --deny private}. */
+  private static final NetworkPolicy ANY_BUT_LOOPBACK_AND_PRIVATE =
+      NetworkPolicy.builder()
+          .allow(NetworkUse.TCP_CONNECT, "*")
+          .deny(NetworkUse.TCP_CONNECT, "loopback")
+          .deny(NetworkUse.TCP_CONNECT, "private")
+          .build();
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource({
+    "64:ff9b::7f00:1, deny loopback",
+    "64:ff9b::a00:1, deny private",
+    "2002:7f00:1::, deny loopback",
+    "::7f00:1, deny loopback",
+    "::ffff:0:7f00:1, deny loopback",
+    "2001:0:4136:e378:8000:63bf:80ff:fffe, deny loopback",
+    "2001:0:c0a8:101:8000:63bf:a247:27dd, deny private",
+    "2002::, deny loopback", // 6to4 to 0.0.0.0, which reaches the local host
+    "64:ff9b::5db8:d822, allow *",
+    "2002:5db8:d822::1, allow *",
+    "2001:0:4136:e378:8000:63bf:a247:27dd, allow *"
+  })
+  void anAddressThatCarriesAnIpv4AddressIsDeniedByWhatDeniesIt(String host, String rule)
+      throws IOException {
+    Resolution resolution =
+        ANY_BUT_LOOPBACK_AND_PRIVATE.resolve(NetworkUse.TCP_CONNECT, host, 80, RESOLVER);
+
+    assertThat(resolution.decision().rule()).isEqualTo(rule);
   }
 
   @ParameterizedTest(name = "{0} connects to {1}")
