@@ -1,15 +1,11 @@
 package dev.wasisockets.gateway;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -95,16 +91,10 @@ final class AccessCheck extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            status,
-            Unpooled.copiedBuffer(status.toString() + "\n", StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    FullHttpResponse response = HttpRefusal.response(status);
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    HttpRefusal.send(ctx, response);
   }
 }

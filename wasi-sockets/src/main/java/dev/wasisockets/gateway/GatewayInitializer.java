@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -18,7 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * frames, the wasmnet codec, the session.
  */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
-  private static final int MAX_HANDSHAKE_BYTES = 64 * 1024;
+  /** The request line (the path and a {@code ?token=} in it); longer is 414. */
+  static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
+
+  /** Every header line together; more is 431. */
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  /** An upgrade request has no body ({@link UpgradeRequestCheck} refuses one). */
+  private static final int MAX_BODY_BYTES = 0;
 
   private final SessionContext context;
   private final ChannelGroup sessions;
@@ -39,8 +47,15 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
       // Everything a session moves passes its WebSocket, so shaping it shapes the session.
       pipeline.addLast(new ChannelTrafficShapingHandler(bytesPerSecond, bytesPerSecond));
     }
-    pipeline.addLast(new HttpServerCodec());
-    pipeline.addLast(new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+    pipeline.addLast(
+        new HttpServerCodec(
+            new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                // A bare LF ends a line for some parsers and not for others: CRLF only.
+                .setStrictLineParsing(true)));
+    pipeline.addLast(new UpgradeRequestCheck());
+    pipeline.addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
     pipeline.addLast(new AccessCheck(options, sessionCount));
     pipeline.addLast(
         new WebSocketServerProtocolHandler(
