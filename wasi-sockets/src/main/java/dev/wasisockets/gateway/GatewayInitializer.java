@@ -69,6 +69,9 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                         // Bad UTF-8 is a bad message, answered with an error event by the codec,
                         // not a reason to drop the whole session (1007).
                         .withUTF8Validator(false)
+                        // The session answers a protocol error with its close code (1002, 1009):
+                        // Netty's own answer to a bad close frame is no close frame at all.
+                        .closeOnProtocolViolation(false)
                         .build())
                 .build()));
     pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));

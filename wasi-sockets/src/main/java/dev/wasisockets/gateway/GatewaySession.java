@@ -13,6 +13,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -39,6 +43,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private ChannelHandlerContext ctx;
   private int blockedPeers;
   private int lookupsInFlight;
+  private boolean upgraded;
 
   GatewaySession(SessionContext context, ChannelGroup sessions) {
     this.context = context;
@@ -54,6 +59,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      upgraded = true;
       sessions.add(ctx.channel());
     }
     ctx.fireUserEventTriggered(event);
@@ -97,10 +103,28 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     ctx.fireChannelWritabilityChanged();
   }
 
+  /**
+   * A reset by the client or a broken WebSocket: the session cannot go on. The close frame says why
+   * (RFC 6455 §7.4.1): 1002 for a protocol error, 1009 for a message over the cap, whether one
+   * frame or many fragments (Netty's aggregator reports the latter as TooLongFrameException).
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A reset by the client or a broken WebSocket: the session cannot go on.
+    if (upgraded && cause instanceof CorruptedWebSocketFrameException corrupted) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(corrupted.closeStatus(), closeReason(corrupted)));
+    } else if (upgraded && cause instanceof TooLongFrameException) {
+      ctx.writeAndFlush(
+          new CloseWebSocketFrame(
+              WebSocketCloseStatus.MESSAGE_TOO_BIG,
+              "message over " + GatewayOptions.WEBSOCKET_FRAME_CAP + " bytes"));
+    }
     ctx.close();
+  }
+
+  /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5); Netty's are ASCII. */
+  private static String closeReason(Throwable cause) {
+    String reason = describe(cause);
+    return reason.length() <= 123 ? reason : reason.substring(0, 123);
   }
 
   private void connect(Request.Addressed request, boolean tls) {
