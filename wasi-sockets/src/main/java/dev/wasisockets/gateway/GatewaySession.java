@@ -68,6 +68,14 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** A {@link Request}, or a {@code send}'s {@link SocketBytes} (released after this returns). */
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+    try {
+      serve(message);
+    } finally {
+      holdClientIfBacklogged();
+    }
+  }
+
+  private void serve(Object message) {
     if (message instanceof SocketBytes bytes) {
       send(bytes);
       return;
@@ -95,12 +103,32 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     ctx.fireChannelInactive();
   }
 
-  /** The client reads slower than the peers send: pause them until it catches up. */
+  /**
+   * The client reads slower than the session answers: pause the peers, and the client itself (each
+   * request may be answered), until it catches up. A client that never reads then fills its own
+   * socket, not the gateway's memory.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     boolean writable = ctx.channel().isWritable();
     sockets.values().forEach(socket -> socket.readFromPeer(writable));
+    readFromClient();
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * Reads from the client only while every peer and the client's WebSocket can take more. Called
+   * after each message too: the bandwidth shaper turns reading back on when its delay ends, and one
+   * read may hold many requests.
+   */
+  private void readFromClient() {
+    ctx.channel().config().setAutoRead(blockedPeers == 0 && ctx.channel().isWritable());
+  }
+
+  private void holdClientIfBacklogged() {
+    if (blockedPeers > 0 || !ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
   }
 
   /**
@@ -190,9 +218,6 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
         emit(new Event.Error(id, "id " + idText(id) + " is closed for sending"));
       } else if (!connection.send(bytes.content().retain())) {
         emit(new Event.Error(id, "not connected yet"));
-      } else if (blockedPeers > 0) {
-        // Again: the bandwidth shaper may have turned reading back on meanwhile.
-        ctx.channel().config().setAutoRead(false);
       }
     } else if (socket instanceof SessionUdpSocket udp) {
       if (!udp.sendToTarget(ByteBufUtil.getBytes(bytes.content()))) {
@@ -471,7 +496,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** A peer's outbound buffer filled up or drained: pause the client while any is full. */
   void peerBlocked(boolean blocked) {
     blockedPeers += blocked ? 1 : -1;
-    ctx.channel().config().setAutoRead(blockedPeers == 0);
+    readFromClient();
   }
 
   boolean clientWritable() {
