@@ -2,6 +2,7 @@ package dev.wasisockets.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,7 @@ class GatewayUpgradeRequestTest {
         "A header line without a colon\r\n",
         "X-Nul: a\0b\r\n",
         "X-Nul\0: a\r\n",
+        "X-Cr: a\rb\r\n",
         "Host : 127.0.0.1\r\n", // RFC 9112 §5.1: whitespace before the colon is rejected with 400
         "Content-Length: -1\r\n",
         "Content-Length: 1x\r\n",
@@ -76,6 +78,14 @@ class GatewayUpgradeRequestTest {
       })
   void aMalformedHeaderIsABadRequest(String header) throws Exception {
     assertThat(statusFor(requestWith(header) + "\r\n")).isEqualTo("HTTP/1.1 400 Bad Request");
+  }
+
+  @Test
+  void aLineEndedByABareLineFeedIsABadRequest() throws Exception {
+    String request = requestWith("") + "\r\n";
+
+    assertThat(statusFor(request.replace("Upgrade\r\n", "Upgrade\n")))
+        .isEqualTo("HTTP/1.1 400 Bad Request");
   }
 
   @Test
@@ -147,6 +157,26 @@ class GatewayUpgradeRequestTest {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
 
       assertThat(RawHttp.statusLine(socket.getInputStream())).startsWith("HTTP/1.1 426 ");
+      assertThat(RawHttp.closedByGateway(socket)).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Sec-WebSocket-Version: 8\r\n", "Sec-WebSocket-Version: 7\r\n"})
+  void onlyWebSocketVersion13IsUpgraded(String version) throws Exception {
+    // RFC 6455 §4.2.2: another version is answered 426 with the one the server speaks. Without
+    // the header, Netty would take the request for the 2010 draft (hixie-76) handshake.
+    String request =
+        "GET / HTTP/1.1\r\n"
+            + AUTHORIZATION
+            + RawHttp.UPGRADE_HEADERS.replace("Sec-WebSocket-Version: 13\r\n", version)
+            + "\r\n";
+    try (Socket socket = RawHttp.open(gateway)) {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+
+      InputStream in = socket.getInputStream();
+      assertThat(RawHttp.statusLine(in)).isEqualTo("HTTP/1.1 426 Upgrade Required");
+      assertThat(RawHttp.headLines(in)).contains("sec-websocket-version: 13");
       assertThat(RawHttp.closedByGateway(socket)).isTrue();
     }
   }

@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A hostile HTTP client: writes exactly the bytes a test gives over a plain socket and reads what
@@ -62,6 +65,15 @@ final class RawHttp {
       // A reset before any line: the same as a close without an answer.
     }
     return line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** The rest of a response head, up to the blank line: its header lines, in lower case. */
+  static List<String> headLines(InputStream in) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String line; !(line = statusLine(in)).isEmpty(); ) {
+      lines.add(line.toLowerCase(Locale.ROOT));
+    }
+    return lines;
   }
 
   /** Reads the rest of a response head, up to the blank line. */
