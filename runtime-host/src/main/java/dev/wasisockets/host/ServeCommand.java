@@ -114,6 +114,33 @@ final class ServeCommand implements Callable<Integer> {
   private int maxSessions;
 
   @Option(
+      names = "--max-connections-per-address",
+      paramLabel = "N",
+      description = {
+        "At most N connections from one client address at once, unfinished upgrades included;",
+        "one more is closed at once. 0: no limit. Default: ${DEFAULT-VALUE}."
+      })
+  private int maxConnectionsPerAddress = 256;
+
+  @Option(
+      names = "--handshake-timeout-secs",
+      paramLabel = "N",
+      description = {
+        "Close a connection (408) that has not sent its whole upgrade request within N seconds.",
+        "0: no limit. Default: ${DEFAULT-VALUE}."
+      })
+  private long handshakeTimeoutSecs = 10;
+
+  @Option(
+      names = "--first-request-timeout-secs",
+      paramLabel = "N",
+      description = {
+        "Close a session (1008) that has sent nothing within N seconds of its upgrade.",
+        "0 (default): no limit; browsers and run --wasmnet connect before they need sockets."
+      })
+  private long firstRequestTimeoutSecs;
+
+  @Option(
       names = "--trust-store",
       paramLabel = "FILE",
       description = "Trust the certificates in FILE for connect_tls, besides the JDK's defaults.")
@@ -136,6 +163,13 @@ final class ServeCommand implements Callable<Integer> {
           .path(path)
           .token(token)
           .maxSessions(maxSessions)
+          .maxConnectionsPerAddress(
+              (int) nonNegative("--max-connections-per-address", maxConnectionsPerAddress))
+          .handshakeTimeout(
+              Duration.ofSeconds(nonNegative("--handshake-timeout-secs", handshakeTimeoutSecs)))
+          .firstRequestTimeout(
+              Duration.ofSeconds(
+                  nonNegative("--first-request-timeout-secs", firstRequestTimeoutSecs)))
           .poolIdle(Duration.ofSeconds(nonNegative("--pool-idle-secs", poolIdleSecs)))
           .poolPerKey(poolPerKey);
     } catch (IllegalArgumentException e) {

@@ -50,6 +50,21 @@ class ServeCommandTest {
   }
 
   @Test
+  void negativeTimeoutsAndCapsExitTwo() {
+    for (String flag :
+        new String[] {
+          "--handshake-timeout-secs",
+          "--first-request-timeout-secs",
+          "--max-connections-per-address"
+        }) {
+      err.reset();
+      assertThat(serve(flag, "-1")).isEqualTo(2);
+      assertThat(stderr())
+          .isEqualTo("wasi-sockets: " + flag + " must be 0 or more, got -1 (see --help)\n");
+    }
+  }
+
+  @Test
   void anUnreadableTrustStoreExitsTwo() {
     Path missing = dir.resolve("missing.p12");
 

@@ -1,15 +1,11 @@
 package dev.wasisockets.gateway;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,11 +14,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides whether an HTTP request may become a session: the path (404), the token (401), the Origin
- * (403) and the session limit (503). A request that passes goes on to the WebSocket handshake and
- * this handler leaves the pipeline.
+ * (403), the WebSocket version (426) and the session limit (503). A request that passes goes on to
+ * the WebSocket handshake and this handler leaves the pipeline.
  */
 final class AccessCheck extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String BEARER = "Bearer ";
+
+  /**
+   * RFC 6455's, the only one browsers send. Netty would also take the drafts before it (7, 8) and,
+   * for a request without the header, the 2010 draft (hixie-76), framed differently and unmasked.
+   */
+  private static final String WEBSOCKET_VERSION = "13";
 
   private final GatewayOptions options;
   private final AtomicInteger sessionCount;
@@ -43,6 +45,9 @@ final class AccessCheck extends SimpleChannelInboundHandler<FullHttpRequest> {
       refusal = HttpResponseStatus.UNAUTHORIZED;
     } else if (!originAllowed(request.headers().get(HttpHeaderNames.ORIGIN))) {
       refusal = HttpResponseStatus.FORBIDDEN;
+    } else if (!WEBSOCKET_VERSION.equals(
+        request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      refusal = HttpResponseStatus.UPGRADE_REQUIRED;
     } else if (!takeSessionSlot(ctx)) {
       refusal = HttpResponseStatus.SERVICE_UNAVAILABLE;
     }
@@ -95,16 +100,13 @@ final class AccessCheck extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            status,
-            Unpooled.copiedBuffer(status.toString() + "\n", StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    FullHttpResponse response = HttpRefusal.response(status);
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    } else if (status == HttpResponseStatus.UPGRADE_REQUIRED) {
+      // RFC 6455 §4.2.2: say which version the server speaks.
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
     }
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    HttpRefusal.send(ctx, response);
   }
 }

@@ -18,6 +18,10 @@ import java.util.Set;
  * @param poolIdle how long an unused connection waits in the pool (zero: no pooling)
  * @param poolPerKey the most pooled connections per address
  * @param trustStore certificates trusted for {@code connect_tls} besides the JDK's, or null
+ * @param handshakeTimeout from the connection to the end of its upgrade request (zero: none)
+ * @param firstRequestTimeout from the upgrade to the client's first frame (zero: none)
+ * @param maxConnectionsPerAddress connections one client address may hold at once, half-sent
+ *     upgrades included (0: no limit)
  */
 record GatewayOptions(
     String host,
@@ -31,7 +35,10 @@ record GatewayOptions(
     int maxFrameBytes,
     Duration poolIdle,
     int poolPerKey,
-    KeyStore trustStore) {
+    KeyStore trustStore,
+    Duration handshakeTimeout,
+    Duration firstRequestTimeout,
+    int maxConnectionsPerAddress) {
 
   /** Frames up to this size are read whole, to answer an oversized one with an error event. */
   static final int WEBSOCKET_FRAME_CAP = 16 * 1024 * 1024;

@@ -13,6 +13,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -39,6 +43,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private ChannelHandlerContext ctx;
   private int blockedPeers;
   private int lookupsInFlight;
+  private boolean upgraded;
 
   GatewaySession(SessionContext context, ChannelGroup sessions) {
     this.context = context;
@@ -54,6 +59,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      upgraded = true;
       sessions.add(ctx.channel());
     }
     ctx.fireUserEventTriggered(event);
@@ -62,6 +68,14 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** A {@link Request}, or a {@code send}'s {@link SocketBytes} (released after this returns). */
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+    try {
+      serve(message);
+    } finally {
+      holdClientIfBacklogged();
+    }
+  }
+
+  private void serve(Object message) {
     if (message instanceof SocketBytes bytes) {
       send(bytes);
       return;
@@ -89,18 +103,56 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     ctx.fireChannelInactive();
   }
 
-  /** The client reads slower than the peers send: pause them until it catches up. */
+  /**
+   * The client reads slower than the session answers: pause the peers, and the client itself (each
+   * request may be answered), until it catches up. A client that never reads then fills its own
+   * socket, not the gateway's memory.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     boolean writable = ctx.channel().isWritable();
     sockets.values().forEach(socket -> socket.readFromPeer(writable));
+    readFromClient();
     ctx.fireChannelWritabilityChanged();
   }
 
+  /**
+   * Reads from the client only while every peer and the client's WebSocket can take more. Called
+   * after each message too: the bandwidth shaper turns reading back on when its delay ends, and one
+   * read may hold many requests.
+   */
+  private void readFromClient() {
+    ctx.channel().config().setAutoRead(blockedPeers == 0 && ctx.channel().isWritable());
+  }
+
+  private void holdClientIfBacklogged() {
+    if (blockedPeers > 0 || !ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  /**
+   * A reset by the client or a broken WebSocket: the session cannot go on. The close frame says why
+   * (RFC 6455 §7.4.1): 1002 for a protocol error, 1009 for a message over the cap, whether one
+   * frame or many fragments (Netty's aggregator reports the latter as TooLongFrameException).
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A reset by the client or a broken WebSocket: the session cannot go on.
+    if (upgraded && cause instanceof CorruptedWebSocketFrameException corrupted) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(corrupted.closeStatus(), closeReason(corrupted)));
+    } else if (upgraded && cause instanceof TooLongFrameException) {
+      ctx.writeAndFlush(
+          new CloseWebSocketFrame(
+              WebSocketCloseStatus.MESSAGE_TOO_BIG,
+              "message over " + GatewayOptions.WEBSOCKET_FRAME_CAP + " bytes"));
+    }
     ctx.close();
+  }
+
+  /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5); Netty's are ASCII. */
+  private static String closeReason(Throwable cause) {
+    String reason = describe(cause);
+    return reason.length() <= 123 ? reason : reason.substring(0, 123);
   }
 
   private void connect(Request.Addressed request, boolean tls) {
@@ -166,9 +218,6 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
         emit(new Event.Error(id, "id " + idText(id) + " is closed for sending"));
       } else if (!connection.send(bytes.content().retain())) {
         emit(new Event.Error(id, "not connected yet"));
-      } else if (blockedPeers > 0) {
-        // Again: the bandwidth shaper may have turned reading back on meanwhile.
-        ctx.channel().config().setAutoRead(false);
       }
     } else if (socket instanceof SessionUdpSocket udp) {
       if (!udp.sendToTarget(ByteBufUtil.getBytes(bytes.content()))) {
@@ -443,7 +492,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** A peer's outbound buffer filled up or drained: pause the client while any is full. */
   void peerBlocked(boolean blocked) {
     blockedPeers += blocked ? 1 : -1;
-    ctx.channel().config().setAutoRead(blockedPeers == 0);
+    readFromClient();
   }
 
   boolean clientWritable() {

@@ -30,6 +30,9 @@ import java.util.List;
  * buffer, so no chunk becomes garbage on its way through.
  */
 final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
+  /** The longest message an {@code error} or {@code denied} carries, in UTF-16 characters. */
+  static final int MAX_MESSAGE_CHARS = 1024;
+
   private final int maxFrameBytes;
   private boolean binary;
 
@@ -97,11 +100,35 @@ final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Obje
               : text(new Event.Data(bytes.id(), ByteBufUtil.getBytes(bytes.content()))));
       return;
     }
-    Event event = (Event) message;
+    Event event = quoteLess((Event) message);
     out.add(
         binary
             ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BinaryFraming.encode(event)))
             : text(event));
+  }
+
+  /**
+   * An error or denial with its message cut to {@link #MAX_MESSAGE_CHARS}: a message may quote what
+   * the client sent (an op, a host name), and the answer to a request must not be as large as the
+   * request, or a client that never reads could make the gateway queue a copy of all it sent.
+   */
+  static Event quoteLess(Event event) {
+    if (event instanceof Event.Error error && error.msg().length() > MAX_MESSAGE_CHARS) {
+      return new Event.Error(error.id(), cut(error.msg()));
+    }
+    if (event instanceof Event.Denied denied && denied.msg().length() > MAX_MESSAGE_CHARS) {
+      return new Event.Denied(denied.id(), cut(denied.msg()));
+    }
+    return event;
+  }
+
+  /** The first characters and an ellipsis, {@link #MAX_MESSAGE_CHARS} in all; no half surrogate. */
+  private static String cut(String message) {
+    int end = MAX_MESSAGE_CHARS - 1;
+    if (Character.isHighSurrogate(message.charAt(end - 1))) {
+      end--;
+    }
+    return message.substring(0, end) + "…";
   }
 
   /**

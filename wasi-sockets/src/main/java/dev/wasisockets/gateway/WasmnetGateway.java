@@ -145,6 +145,9 @@ public final class WasmnetGateway implements AutoCloseable {
     private Duration poolIdle = Duration.ZERO;
     private int poolPerKey = 8;
     private KeyStore trustStore;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration firstRequestTimeout = Duration.ZERO;
+    private int maxConnectionsPerAddress = 256;
 
     private Builder() {}
 
@@ -222,10 +225,7 @@ public final class WasmnetGateway implements AutoCloseable {
      * same address. Default: zero, no pooling.
      */
     public Builder poolIdle(Duration poolIdle) {
-      if (poolIdle.isNegative()) {
-        throw new IllegalArgumentException("poolIdle cannot be negative");
-      }
-      this.poolIdle = poolIdle;
+      this.poolIdle = notNegative("poolIdle", poolIdle);
       return this;
     }
 
@@ -238,6 +238,35 @@ public final class WasmnetGateway implements AutoCloseable {
     /** Certificates {@code connect_tls} trusts besides the JDK's default trust store. */
     public Builder trustStore(KeyStore trustStore) {
       this.trustStore = trustStore;
+      return this;
+    }
+
+    /**
+     * How long a connection has to send its whole upgrade request; then it is answered 408 and
+     * closed. Zero: no limit. Default: 10 s.
+     */
+    public Builder handshakeTimeout(Duration handshakeTimeout) {
+      this.handshakeTimeout = notNegative("handshakeTimeout", handshakeTimeout);
+      return this;
+    }
+
+    /**
+     * How long a session has, once upgraded, to send its first frame; then it is closed (1008).
+     * Zero (the default): no limit, since browsers and {@code run --wasmnet} open the WebSocket
+     * first and their sockets when they need them.
+     */
+    public Builder firstRequestTimeout(Duration firstRequestTimeout) {
+      this.firstRequestTimeout = notNegative("firstRequestTimeout", firstRequestTimeout);
+      return this;
+    }
+
+    /**
+     * At most this many connections from one client address at once, sessions and unfinished
+     * upgrades together; one more is closed at once. 0 is no limit. Default: 256.
+     */
+    public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+      this.maxConnectionsPerAddress =
+          nonNegative("maxConnectionsPerAddress", maxConnectionsPerAddress);
       return this;
     }
 
@@ -255,7 +284,17 @@ public final class WasmnetGateway implements AutoCloseable {
               maxFrameBytes,
               poolIdle,
               poolPerKey,
-              trustStore));
+              trustStore,
+              handshakeTimeout,
+              firstRequestTimeout,
+              maxConnectionsPerAddress));
+    }
+
+    private static Duration notNegative(String name, Duration value) {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException(name + " cannot be negative");
+      }
+      return value;
     }
 
     private static int nonNegative(String name, int value) {
