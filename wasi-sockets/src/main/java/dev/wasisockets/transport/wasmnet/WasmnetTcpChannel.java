@@ -39,6 +39,7 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   private final ArrayDeque<ByteBuf> taken = new ArrayDeque<>();
 
   private State state;
+  private InetSocketAddress bound;
   private InetSocketAddress remote;
   private IOException failure;
   private boolean peerClosed;
@@ -53,18 +54,28 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   }
 
   /**
-   * wasmnet chooses the local end itself: only "any address, any port" (what every client gets
-   * anyway) can be granted.
+   * Remembers {@code local} for a listen: wasmnet binds only listeners ({@code bind}, then {@code
+   * listen}, on the server), so nothing is sent before the guest says which this socket becomes. A
+   * connection cannot choose its local end (the server does): a connect after binding anything but
+   * "any address, any port" is refused.
    */
   @Override
-  public void bind(InetSocketAddress local) throws IOException {
-    requireAnyLocal(local, "a wasmnet connection");
+  public void bind(InetSocketAddress local) {
+    transport.lock.lock();
+    try {
+      bound = local;
+    } finally {
+      transport.lock.unlock();
+    }
   }
 
   @Override
   public boolean connect(InetSocketAddress remote) throws IOException {
     transport.lock.lock();
     try {
+      if (bound != null) {
+        requireAnyLocal(bound, "a wasmnet connection");
+      }
       this.remote = remote;
       state = State.CONNECTING;
       transport.register(this);
@@ -208,10 +219,18 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     }
   }
 
-  /** The server's end is what the peer sees; wasmnet does not say which it is. */
+  /**
+   * What the guest bound, until it connects (a listen then binds it on the server); a connection's
+   * own end is the server's, and wasmnet does not say which it is.
+   */
   @Override
   public InetSocketAddress localAddress() {
-    return null;
+    transport.lock.lock();
+    try {
+      return state == State.UNCONNECTED ? bound : null;
+    } finally {
+      transport.lock.unlock();
+    }
   }
 
   @Override
