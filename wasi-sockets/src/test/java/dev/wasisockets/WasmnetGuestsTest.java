@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NettyLeakCheck.class)
 class WasmnetGuestsTest {
   private static final int EACCES = 2;
+  private static final int EADDRINUSE = 3;
 
   /** The gateway's policy in these tests: loopback, which its default denies. */
   private static final NetworkPolicy LOOPBACK =
@@ -151,6 +152,31 @@ class WasmnetGuestsTest {
       assertThat(result.stderr()).isEmpty();
       assertThat(result.stdout()).isEqualTo("listening on " + port + "\nserved 2\n");
       assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /** The server binds only at the guest's listen: a port in use there is EADDRINUSE for it. */
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aPortInUseOnTheGatewayIsEaddrinuseAtListen(Framing framing) throws Exception {
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      NetworkPolicy local =
+          NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+              Mode.COMPILER,
+              local,
+              transport(gateway, framing),
+              "127.0.0.1",
+              "" + port,
+              "1");
+
+      assertThat(result.stderr()).isEqualTo("sock_listen failed: errno " + EADDRINUSE + "\n");
+      assertThat(result.exitCode()).isEqualTo(EADDRINUSE);
     }
   }
 
