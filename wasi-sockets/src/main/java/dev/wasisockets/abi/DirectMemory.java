@@ -86,9 +86,9 @@ public final class DirectMemory implements Memory {
    * holds views of it: {@link MemoryViews} only, which compares the buffer it is given with the one
    * its views come from on every use and makes new ones when it changed; a view lives within one
    * host call, on the guest's thread, where no grow can happen (host functions never grow memory,
-   * and transports copy what they send and receive before the call returns); and {@link #buffer} is
-   * not public. An embedder that calls into one instance from two threads at once (unsupported)
-   * could still meet a freed buffer.
+   * and a transport is done with a view when the call returns: the direct one hands it to the
+   * kernel, the wasmnet one copies); and {@link #buffer} is not public. An embedder that calls into
+   * one instance from two threads at once (unsupported) could still meet a freed buffer.
    */
   @Override
   public int grow(int delta) {

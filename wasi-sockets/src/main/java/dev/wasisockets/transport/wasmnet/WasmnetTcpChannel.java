@@ -133,12 +133,15 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
       transport.lock.unlock();
     }
     // Only the guest's thread reads, and these buffers are out of the queue: no lock needed.
-    for (ByteBuf chunk; (chunk = taken.poll()) != null; ) {
-      try {
-        int limit = dst.limit();
+    int limit = dst.limit();
+    try {
+      for (ByteBuf chunk : taken) {
         chunk.readBytes(dst.limit(dst.position() + chunk.readableBytes()));
         dst.limit(limit);
-      } finally {
+      }
+    } finally {
+      dst.limit(limit);
+      for (ByteBuf chunk; (chunk = taken.poll()) != null; ) {
         chunk.release();
       }
     }
