@@ -3,9 +3,9 @@ package dev.wasisockets;
 import java.util.List;
 
 /**
- * The guest imports something this host does not provide (or provides with another type). Thrown
- * before instantiation, naming every such import, so a user learns all of them at once instead of
- * one per attempt.
+ * The guest imports something this host does not provide (or provides with another type), or has a
+ * shared memory, which it cannot give threads. Thrown before instantiation, naming every such
+ * problem, so a user learns all of them at once instead of one per attempt.
  */
 public final class UnsupportedImportException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,5 @@
 package dev.wasisockets;
 
-import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -11,6 +10,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.wasisockets.abi.DirectMemory;
 import dev.wasisockets.abi.ImportDescriptions;
@@ -95,10 +95,11 @@ public final class WasiSockets implements AutoCloseable {
    * Guest memory for {@link Instance.Builder#withMemoryFactory}: one direct buffer, so that the
    * guest's socket sends and receives move bytes between its memory and the kernel in place. The
    * sockets work on any memory, Chicory's default too, but then copy every byte they move once
-   * more. A shared memory (WebAssembly threads) gets Chicory's own.
+   * more. A shared memory (WebAssembly threads) is refused with an {@link
+   * IllegalArgumentException}, as {@link #toHostFunctions} refuses its module.
    */
   public static Function<MemoryLimits, Memory> memoryFactory() {
-    return limits -> limits.shared() ? new ByteBufferMemory(limits) : new DirectMemory(limits);
+    return DirectMemory::new;
   }
 
   public static Builder builder() {
@@ -110,10 +111,44 @@ public final class WasiSockets implements AutoCloseable {
    * chosen by name and Wasm type among those of the configured {@link Dialect}. Add them to your
    * own {@link ImportValues} when the guest also imports functions of yours.
    *
-   * @throws UnsupportedImportException naming every preview 1 import this host lacks
+   * @throws UnsupportedImportException naming every preview 1 import this host lacks, and a shared
+   *     memory if the module has one
    */
   public List<HostFunction> toHostFunctions(WasmModule module) {
-    return preview1.resolve(module, dialect);
+    List<String> problems = new ArrayList<>();
+    if (hasSharedMemory(module)) {
+      // Threads could reach the descriptor table, the sockets and guest memory at once, and
+      // nothing here is thread-safe: refuse before instantiation, not with a race later.
+      problems.add(
+          "guest has a shared memory (WebAssembly threads), which this host does not support:"
+              + " its WASI, sockets and guest memory serve one thread");
+    }
+    List<HostFunction> functions = List.of();
+    try {
+      functions = preview1.resolve(module, dialect);
+    } catch (UnsupportedImportException e) {
+      problems.addAll(e.problems());
+    }
+    if (!problems.isEmpty()) {
+      throw new UnsupportedImportException(problems);
+    }
+    return functions;
+  }
+
+  private static boolean hasSharedMemory(WasmModule module) {
+    var memories = module.memorySection();
+    for (int i = 0; memories.isPresent() && i < memories.get().memoryCount(); i++) {
+      if (memories.get().getMemory(i).limits().shared()) {
+        return true;
+      }
+    }
+    var imports = module.importSection();
+    for (int i = 0; i < imports.importCount(); i++) {
+      if (imports.getImport(i) instanceof MemoryImport memory && memory.limits().shared()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -93,9 +93,21 @@ public final class GuestRun {
 
   /** Starts a guest on its own thread, with no preopened socket; its server port is 0. */
   public static Server start(byte[] wasm, Mode mode, NetworkPolicy policy, String... args) {
+    return start(wasm, mode, policy, new DirectTransport(), args);
+  }
+
+  /**
+   * {@link #start(byte[], Mode, NetworkPolicy, String...)} with its sockets on {@code transport}.
+   */
+  public static Server start(
+      byte[] wasm, Mode mode, NetworkPolicy policy, Transport transport, String... args) {
     Output output = new Output();
     WasiSockets sockets =
-        WasiSockets.builder().withWasiOptions(output.options(args)).withPolicy(policy).build();
+        WasiSockets.builder()
+            .withWasiOptions(output.options(args))
+            .withPolicy(policy)
+            .withTransport(transport)
+            .build();
     return start(wasm, mode, sockets, output, new InetSocketAddress(0));
   }
 

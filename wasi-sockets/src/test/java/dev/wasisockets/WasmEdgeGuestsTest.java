@@ -8,10 +8,13 @@ import dev.wasisockets.GuestRun.Server;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -84,6 +87,53 @@ class WasmEdgeGuestsTest {
       assertThat(result.stdout())
           .isEqualTo("peer 127.0.0.1:" + server.port() + "\necho: from rust\n");
       assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aTcpServerBindsListensAndEchoesEachConnection(Mode mode) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort(); // free now; the guest binds it next
+    }
+    NetworkPolicy policy =
+        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
+    try (Server guest =
+        GuestRun.start(
+            GuestFixture.WASMEDGE_TCP_SERVER.bytes(), mode, policy, "127.0.0.1", "" + port, "2")) {
+      for (int i = 0; i < 2; i++) {
+        try (Socket client = connectWhenListening(guest, port)) {
+          byte[] message = ("connection " + i).getBytes(StandardCharsets.UTF_8);
+          client.getOutputStream().write(message);
+          client.shutdownOutput();
+          assertThat(client.getInputStream().readAllBytes()).isEqualTo(message);
+        }
+      }
+
+      Result result = guest.join();
+      assertThat(result.stdout()).isEqualTo("listening on " + port + "\nserved 2\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /**
+   * Connects to {@code port} on loopback once the guest listens there (refused until then); fails
+   * with what the guest printed if it ends first.
+   */
+  static Socket connectWhenListening(Server guest, int port) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return new Socket(InetAddress.getLoopbackAddress(), port);
+      } catch (ConnectException e) {
+        if (guest.result().isDone()) {
+          Result ended = guest.join();
+          throw new AssertionError(
+              "the guest ended (" + ended.exitCode() + ") before it listened: " + ended.stderr());
+        }
+        assertThat(attempt).as("connection attempts refused").isLessThan(300);
+        Thread.sleep(50);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import dev.wasisockets.wasmnet.Framing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NettyLeakCheck.class)
 class WasmnetGuestsTest {
   private static final int EACCES = 2;
+  private static final int EADDRINUSE = 3;
 
   /** The gateway's policy in these tests: loopback, which its default denies. */
   private static final NetworkPolicy LOOPBACK =
@@ -112,6 +114,69 @@ class WasmnetGuestsTest {
       Result result = server.join();
       assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
       assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /**
+   * A WasmEdge server guest binds 127.0.0.1:PORT and listens itself, as it would on WasmEdge: the
+   * gateway listens there for it (wasmnet's bind, then listen), and sock_getlocaladdr says where.
+   */
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aWasmEdgeServerThatBindsItselfListensOnTheGateway(Framing framing) throws Exception {
+    int port = freePort();
+    NetworkPolicy local =
+        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        Server server =
+            GuestRun.start(
+                GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+                Mode.COMPILER,
+                local,
+                transport(gateway, framing),
+                "127.0.0.1",
+                "" + port,
+                "2")) {
+      for (int i = 0; i < 2; i++) {
+        try (Socket client = WasmEdgeGuestsTest.connectWhenListening(server, port)) {
+          String message = "bound " + i + " " + "y".repeat(i * 70_000);
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+              .isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stderr()).isEmpty();
+      assertThat(result.stdout()).isEqualTo("listening on " + port + "\nserved 2\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /** The server binds only at the guest's listen: a port in use there is EADDRINUSE for it. */
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aPortInUseOnTheGatewayIsEaddrinuseAtListen(Framing framing) throws Exception {
+    try (WasmnetGateway gateway = gateway(LOOPBACK);
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      NetworkPolicy local =
+          NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+              Mode.COMPILER,
+              local,
+              transport(gateway, framing),
+              "127.0.0.1",
+              "" + port,
+              "1");
+
+      assertThat(result.stderr()).isEqualTo("sock_listen failed: errno " + EADDRINUSE + "\n");
+      assertThat(result.exitCode()).isEqualTo(EADDRINUSE);
     }
   }
 
@@ -261,6 +326,13 @@ class WasmnetGuestsTest {
     InetSocketAddress address = gateway.address();
     URI uri = URI.create("ws://127.0.0.1:" + address.getPort() + "/");
     return WasmnetTransport.connect(uri, WasmnetOptions.DEFAULT.withFraming(framing));
+  }
+
+  /** A loopback port free now; the guest binds it next. */
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
   }
 
   private static ServerSocketChannel loopbackServer() throws IOException {

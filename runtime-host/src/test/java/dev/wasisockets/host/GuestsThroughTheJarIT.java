@@ -267,6 +267,55 @@ class GuestsThroughTheJarIT {
     }
   }
 
+  /**
+   * A WasmEdge server guest that binds and listens itself, through {@code --wasmnet}: the wasmnet
+   * server listens for it, on the port it chose for port 0, which the guest learns and prints.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"binary", "json"})
+  void aWasmEdgeServerListensOnAWasmnetServer(String framing) throws Exception {
+    NetworkPolicy gatewayPolicy =
+        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1").build();
+    try (WasmnetGateway gateway =
+        WasmnetGateway.builder().host("127.0.0.1").port(0).policy(gatewayPolicy).build().start()) {
+      List<String> arguments = new ArrayList<>();
+      arguments.addAll(List.of("--wasmnet", "ws://127.0.0.1:" + gateway.address().getPort() + "/"));
+      if (framing.equals("json")) {
+        arguments.add("--wasmnet-json");
+      }
+      arguments.addAll(
+          List.of(
+              "--allow-bind",
+              "127.0.0.1",
+              copy(GuestFixture.WASMEDGE_TCP_SERVER),
+              "127.0.0.1",
+              "0",
+              "2"));
+      Process process = start(arguments.toArray(String[]::new));
+      try {
+        BufferedReader stdout =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String listening = stdout.readLine();
+        assertThat(listening).startsWith("listening on ");
+        int port = Integer.parseInt(listening.substring("listening on ".length()));
+        assertThat(port).isPositive();
+        for (int i = 0; i < 2; i++) {
+          try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.getOutputStream().write(("bound " + i).getBytes(StandardCharsets.UTF_8));
+            client.shutdownOutput();
+            assertThat(text(client.getInputStream().readAllBytes())).isEqualTo("bound " + i);
+          }
+        }
+        assertThat(stdout.readLine()).isEqualTo("served 2");
+        assertThat(stdout.readLine()).isNull();
+        assertThat(exitCode(process)).isZero();
+      } finally {
+        process.destroyForcibly();
+      }
+    }
+  }
+
   @Test
   void anUnreachableWasmnetServerIsOneLineAndExitCode2() throws Exception {
     int closedPort;

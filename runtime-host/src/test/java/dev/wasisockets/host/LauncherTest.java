@@ -91,6 +91,27 @@ class LauncherTest {
   }
 
   @Test
+  void aModuleWithASharedMemoryIsRefusedWithOneLineAndExitsTwo() throws IOException {
+    // Chicory's wat2wasm has no threads: an unshared (memory 1 2) made shared in the bytes.
+    byte[] wasm =
+        Wat2Wasm.parse(
+            """
+            (module
+              (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+              (memory (export "memory") 1 2)
+              (func (export "_start") (call $proc_exit (i32.const 0))))
+            """);
+    Path guest = Files.write(dir.resolve("threads.wasm"), shareTheMemory(wasm));
+
+    assertThat(launch("run", guest.toString())).isEqualTo(2);
+    assertThat(stderr())
+        .isEqualTo(
+            oneLine(
+                "guest has a shared memory (WebAssembly threads), which this host does not"
+                    + " support: its WASI, sockets and guest memory serve one thread"));
+  }
+
+  @Test
   void aFileThatIsNotWasmExitsTwo() throws IOException {
     Path text = Files.writeString(dir.resolve("notes.wasm"), "hello");
 
@@ -278,6 +299,28 @@ class LauncherTest {
 
   private Path wat(String name, String source) throws IOException {
     return Files.write(dir.resolve(name), Wat2Wasm.parse(source));
+  }
+
+  /** Sets the limits flag of a module's one declared memory from 1 (min, max) to 3 (shared). */
+  private static byte[] shareTheMemory(byte[] wasm) {
+    int at = 8; // after \0asm and the version
+    while (wasm[at] != 5) { // the memory section
+      at++;
+      int size = 0;
+      for (int shift = 0; ; shift += 7) { // the section's size, LEB128
+        byte b = wasm[at++];
+        size |= (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+      }
+      at += size;
+    }
+    int flag = at + 3; // id, size, count (one byte each here), then the flag
+    assertThat(wasm[at + 2]).as("memories").isEqualTo((byte) 1);
+    assertThat(wasm[flag]).as("limits flag").isEqualTo((byte) 1);
+    wasm[flag] = 3;
+    return wasm;
   }
 
   private static String startBody(String body) {

@@ -21,18 +21,30 @@ import java.nio.ByteOrder;
  * <p>The buffer's limit is the memory's size, so every access past it fails inside the buffer and
  * becomes Chicory's out-of-bounds trap. Its capacity runs ahead of the size (doubling, up to the
  * maximum) so that growing rarely reallocates; a reallocation copies the memory into a new buffer.
+ * When the JVM cannot back the capacity ahead, the grow takes the exact size, and reserves less
+ * ahead from then on; when it cannot back even that, {@code memory.grow} is -1, as a guest expects
+ * of a host out of memory. The old buffer is freed at once (see {@link #grow}).
  *
  * <p>Only for unshared memories: one thread uses it, and it cannot wait or notify.
  */
 public final class DirectMemory implements Memory {
+  /** How far the reserve ahead may shrink after failures: to a 1/2^16 of the capacity, then 0. */
+  private static final int MAX_RESERVE_SHIFT = 16;
+
   private final MemoryLimits limits;
   private ByteBuffer bytes;
   private int pages;
   private DataSegment[] dataSegments = new DataSegment[0];
+  // The capacity reserved ahead at a reallocation is the old capacity >> reserveShift: doubling
+  // (0) until the JVM could not back that, then half as much after each such failure, because a
+  // failed direct allocation costs the JDK's retries (about half a second) every time.
+  private int reserveShift;
 
   public DirectMemory(MemoryLimits limits) {
     if (limits.shared()) {
-      throw new IllegalArgumentException("a shared memory needs Chicory's own memory");
+      throw new IllegalArgumentException(
+          "a shared memory (WebAssembly threads) is not supported: this host's WASI, sockets and"
+              + " guest memory serve one thread");
     }
     if (limits.initialPages() > Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES)) {
       throw new UninstantiableException("memory of " + limits.initialPages() + " pages is too big");
@@ -40,7 +52,14 @@ public final class DirectMemory implements Memory {
     this.limits = limits;
     this.pages = limits.initialPages();
     int size = Memory.bytes(pages);
-    this.bytes = allocate(size).limit(size);
+    try {
+      this.bytes = allocate(size).limit(size);
+    } catch (OutOfMemoryError e) {
+      throw new UninstantiableException(
+          "cannot back a memory of "
+              + pages
+              + " pages: the JVM's direct memory is exhausted (-XX:MaxDirectMemorySize)");
+    }
   }
 
   /**
@@ -56,6 +75,21 @@ public final class DirectMemory implements Memory {
     return pages;
   }
 
+  /**
+   * {@code memory.grow}: the previous size in pages, or -1 past the maximum or when the JVM cannot
+   * back the new size.
+   *
+   * <p>A reallocation frees the old buffer at once rather than leave it to the collector, which may
+   * not run before the next grow needs the room (and the JDK's own {@code System.gc()} when direct
+   * memory runs out does nothing under {@code -XX:+DisableExplicitGC}). Freeing a buffer that a
+   * view still points into would let that view read and write freed memory, so this relies on what
+   * holds views of it: {@link MemoryViews} only, which compares the buffer it is given with the one
+   * its views come from on every use and makes new ones when it changed; a view lives within one
+   * host call, on the guest's thread, where no grow can happen (host functions never grow memory,
+   * and a transport is done with a view when the call returns: the direct one hands it to the
+   * kernel, the wasmnet one copies); and {@link #buffer} is not public. An embedder that calls into
+   * one instance from two threads at once (unsupported) could still meet a freed buffer.
+   */
   @Override
   public int grow(int delta) {
     int previous = pages;
@@ -65,19 +99,39 @@ public final class DirectMemory implements Memory {
     }
     int size = Memory.bytes((int) wanted);
     if (size > bytes.capacity()) {
-      ByteBuffer larger;
-      try {
-        int reserve = (int) Math.min(Memory.bytes(maximumPages()), 2L * bytes.capacity());
-        larger = allocate(Math.max(size, reserve));
-      } catch (OutOfMemoryError e) {
+      ByteBuffer larger = allocateAtLeast(size);
+      if (larger == null) {
         return -1; // memory.grow fails, as the guest expects when the host has no more
       }
       larger.put(0, bytes, 0, bytes.limit());
+      ByteBuffer old = bytes;
       bytes = larger;
+      DirectBufferRelease.free(old);
     }
     bytes.limit(size);
     pages = (int) wanted;
     return previous;
+  }
+
+  /**
+   * A new buffer of at least {@code size} bytes, with capacity reserved ahead if the JVM can back
+   * it, else exactly {@code size}; null if it cannot back even that.
+   */
+  private ByteBuffer allocateAtLeast(int size) {
+    long ahead = reserveShift > MAX_RESERVE_SHIFT ? 0 : bytes.capacity() >> reserveShift;
+    int reserve = (int) Math.min(Memory.bytes(maximumPages()), (long) bytes.capacity() + ahead);
+    if (reserve > size) {
+      try {
+        return allocate(reserve);
+      } catch (OutOfMemoryError e) {
+        reserveShift++;
+      }
+    }
+    try {
+      return allocate(size);
+    } catch (OutOfMemoryError e) {
+      return null;
+    }
   }
 
   @Override

@@ -8,6 +8,10 @@ import java.nio.ByteBuffer;
  * once a guest has settled on how many iovecs it passes: the views are made anew only when the
  * memory moved to a new buffer (it grew past its reserve), the array a send hands over only when
  * the iovec count changed.
+ *
+ * <p>Views of a buffer the memory has moved away from must never be used again: {@link
+ * DirectMemory#grow} frees that buffer at once. Hence the identity check on every use, and no view
+ * leaves the host call it was aimed for.
  */
 final class MemoryViews {
   private ByteBuffer source;

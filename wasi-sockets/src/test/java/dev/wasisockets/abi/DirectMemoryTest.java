@@ -139,9 +139,10 @@ class DirectMemoryTest {
   }
 
   @Test
-  void sharedMemoriesAreLeftToChicory() {
+  void aSharedMemoryIsRefused() {
     assertThatThrownBy(() -> new DirectMemory(new MemoryLimits(1, 2, true)))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shared memory (WebAssembly threads) is not supported");
   }
 
   private static Instance instance(Function<MemoryLimits, Memory> memory, boolean compiled) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.wasisockets.Dialect;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
@@ -107,6 +108,53 @@ class ImportResolutionTest {
       assertThatThrownBy(() -> sockets.toHostFunctions(module))
           .hasMessageContaining("sock_connect (i32, i32, i32) -> i32, which this host does not");
     }
+  }
+
+  /** Nothing here is thread-safe: a module that could share its memory with threads is refused. */
+  @Test
+  void aSharedMemoryIsRefusedBeforeInstantiation() {
+    // Chicory's wat2wasm has no threads: the two modules in bytes. Limits flag 3: shared, min, max.
+    WasmModule declared =
+        Parser.parse(
+            bytes(
+                0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+                0x05, 0x04, 0x01, 0x03, 0x01, 0x02)); // memory section: (memory 1 2 shared)
+    WasmModule imported =
+        Parser.parse(
+            bytes(
+                0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+                0x02, 0x10, 0x01, // import section: one import,
+                0x03, 'e', 'n', 'v', 0x06, 'm', 'e', 'm', 'o', 'r', 'y', // env.memory,
+                0x02, 0x03, 0x01, 0x02)); // a (memory 1 2 shared)
+
+    try (WasiSockets sockets = WasiSockets.builder().build()) {
+      for (WasmModule module : List.of(declared, imported)) {
+        assertThatThrownBy(() -> sockets.toImportValues(module))
+            .isInstanceOfSatisfying(
+                UnsupportedImportException.class,
+                e ->
+                    assertThat(e.problems())
+                        .contains(
+                            "guest has a shared memory (WebAssembly threads), which this host does"
+                                + " not support: its WASI, sockets and guest memory serve one"
+                                + " thread"));
+      }
+      assertThatThrownBy(() -> sockets.toHostFunctions(declared))
+          .isInstanceOf(UnsupportedImportException.class)
+          .hasMessageContaining("shared memory");
+    }
+    assertThatThrownBy(
+            () -> WasiSockets.memoryFactory().apply(new MemoryLimits(1, 2, /* shared= */ true)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shared memory");
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] bytes = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bytes[i] = (byte) values[i];
+    }
+    return bytes;
   }
 
   private static WasmModule module(String wat) {

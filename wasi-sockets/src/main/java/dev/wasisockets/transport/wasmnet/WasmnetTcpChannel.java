@@ -35,7 +35,11 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
    */
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
 
+  /** What one {@link #read} took out of {@link #inbound} to copy; the guest's thread only. */
+  private final ArrayDeque<ByteBuf> taken = new ArrayDeque<>();
+
   private State state;
+  private InetSocketAddress bound;
   private InetSocketAddress remote;
   private IOException failure;
   private boolean peerClosed;
@@ -50,18 +54,28 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   }
 
   /**
-   * wasmnet chooses the local end itself: only "any address, any port" (what every client gets
-   * anyway) can be granted.
+   * Remembers {@code local} for a listen: wasmnet binds only listeners ({@code bind}, then {@code
+   * listen}, on the server), so nothing is sent before the guest says which this socket becomes. A
+   * connection cannot choose its local end (the server does): a connect after binding anything but
+   * "any address, any port" is refused.
    */
   @Override
-  public void bind(InetSocketAddress local) throws IOException {
-    requireAnyLocal(local, "a wasmnet connection");
+  public void bind(InetSocketAddress local) {
+    transport.lock.lock();
+    try {
+      bound = local;
+    } finally {
+      transport.lock.unlock();
+    }
   }
 
   @Override
   public boolean connect(InetSocketAddress remote) throws IOException {
     transport.lock.lock();
     try {
+      if (bound != null) {
+        requireAnyLocal(bound, "a wasmnet connection");
+      }
       this.remote = remote;
       state = State.CONNECTING;
       transport.register(this);
@@ -87,39 +101,57 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     }
   }
 
+  /**
+   * Takes what is queued under the lock and copies it into {@code dst} after releasing it: a copy
+   * of up to the whole queue must not hold up the link's I/O thread, which takes this lock for
+   * every event and serves every other link too.
+   */
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    int count = 0;
     transport.lock.lock();
     try {
-      int count = 0;
-      while (dst.hasRemaining() && !inbound.isEmpty()) {
+      while (count < dst.remaining() && !inbound.isEmpty()) {
         ByteBuf head = inbound.peek();
-        int n = Math.min(dst.remaining(), head.readableBytes());
-        int limit = dst.limit();
-        head.readBytes(dst.limit(dst.position() + n));
-        dst.limit(limit);
+        int n = Math.min(dst.remaining() - count, head.readableBytes());
+        taken.add(n == head.readableBytes() ? inbound.poll() : head.readRetainedSlice(n));
         count += n;
-        if (!head.isReadable()) {
-          inbound.poll().release();
-        }
       }
       if (count > 0) {
         transport.queued(-count);
-        return count;
+      } else {
+        if (inputShut || peerClosed) {
+          return -1;
+        }
+        transport.throwIfLinkFailed();
+        if (failure != null) {
+          throw failure;
+        }
+        return 0;
       }
-      if (inputShut || peerClosed) {
-        return -1;
-      }
-      transport.throwIfLinkFailed();
-      if (failure != null) {
-        throw failure;
-      }
-      return 0;
     } finally {
       transport.lock.unlock();
     }
+    // Only the guest's thread reads, and these buffers are out of the queue: no lock needed.
+    int limit = dst.limit();
+    try {
+      for (ByteBuf chunk : taken) {
+        chunk.readBytes(dst.limit(dst.position() + chunk.readableBytes()));
+        dst.limit(limit);
+      }
+    } finally {
+      dst.limit(limit);
+      for (ByteBuf chunk; (chunk = taken.poll()) != null; ) {
+        chunk.release();
+      }
+    }
+    return count;
   }
 
+  /**
+   * Checks the socket's state under the lock, then copies the bytes into frames without it (see
+   * {@link #read}). Only the guest's thread writes, so frames of one socket stay in order.
+   */
   @Override
   public long write(ByteBuffer[] srcs) throws IOException {
     transport.lock.lock();
@@ -131,20 +163,20 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
       if (outputShut) {
         throw new ClosedChannelException();
       }
-      long total = 0;
-      while (transport.writable()) {
-        long left = remaining(srcs);
-        if (left == 0) {
-          break;
-        }
-        int count = (int) Math.min(FRAME_BYTES, left);
-        transport.sendBytes(id, srcs, count);
-        total += count;
-      }
-      return total;
     } finally {
       transport.lock.unlock();
     }
+    long total = 0;
+    while (transport.writable()) {
+      long left = remaining(srcs);
+      if (left == 0) {
+        break;
+      }
+      int count = (int) Math.min(FRAME_BYTES, left);
+      transport.sendBytes(id, srcs, count);
+      total += count;
+    }
+    return total;
   }
 
   private static long remaining(ByteBuffer[] srcs) {
@@ -190,10 +222,18 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     }
   }
 
-  /** The server's end is what the peer sees; wasmnet does not say which it is. */
+  /**
+   * What the guest bound, until it connects (a listen then binds it on the server); a connection's
+   * own end is the server's, and wasmnet does not say which it is.
+   */
   @Override
   public InetSocketAddress localAddress() {
-    return null;
+    transport.lock.lock();
+    try {
+      return state == State.UNCONNECTED ? bound : null;
+    } finally {
+      transport.lock.unlock();
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.ArrayDeque;
@@ -37,10 +38,19 @@ final class WasmnetTcpListenerChannel extends WasmnetSocket implements TcpListen
     return answer != null;
   }
 
-  /** Throws the server's refusal of the bind, if it refused; lock held. */
+  /**
+   * Throws the server's refusal of the bind, if it refused; lock held. A {@code denied} is its
+   * policy (EACCES); an {@code error} carries only a message, and what makes a bind fail on a
+   * server is nearly always the port in use (or an address it does not have), so it is a {@link
+   * BindException}: EADDRINUSE (or EADDRNOTAVAIL) for the guest, as the same bind here would be.
+   */
   void throwIfFailed() throws IOException {
+    String what = "listening on " + IpLiteral.format(requested);
+    if (answer instanceof Event.Error error) {
+      throw new BindException(what + " failed on the wasmnet server: " + error.msg());
+    }
     if (!(answer instanceof Event.Listening)) {
-      throw refusal(answer, "listening on " + IpLiteral.format(requested));
+      throw refusal(answer, what);
     }
   }
 

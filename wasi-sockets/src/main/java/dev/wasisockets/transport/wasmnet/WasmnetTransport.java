@@ -10,6 +10,7 @@ import dev.wasisockets.transport.UdpChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
@@ -20,10 +21,14 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -36,14 +41,25 @@ import java.util.function.BooleanSupplier;
  * (listening, a UDP socket bound, a lookup), bounded by {@link WasmnetOptions#answerTimeout}.
  *
  * <p>Events arrive on the link's I/O thread and change socket state under one lock; the guest's
- * thread reads that state under the same lock. Bytes the guest has not read yet are bounded: past
- * {@link #PAUSE_READING_AT} queued bytes the link stops reading, so the server (and, behind it, the
- * peers) slow down instead of this host buffering without end. If the WebSocket drops, every socket
- * on it fails with ECONNRESET at its next call.
+ * thread reads that state under the same lock. One I/O thread serves many links (every link in the
+ * JVM by default, or those on an embedder's {@link EventLoopGroup}), so it must never wait long for
+ * one guest: the lock guards state only, and bytes are copied between guest buffers and frames
+ * outside it; and should a guest thread keep the lock anyway (preempted on a busy machine, say),
+ * the I/O thread holds that link's events back and applies them, in order, a moment later, instead
+ * of stalling every other link. Bytes the guest has not read yet are bounded: past {@link
+ * #PAUSE_READING_AT} queued (or held-back) bytes the link stops reading, so the server (and, behind
+ * it, the peers) slow down instead of this host buffering without end. If the WebSocket drops,
+ * every socket on it fails with ECONNRESET at its next call.
  */
 public final class WasmnetTransport implements Transport, WebSocketLink.EventSink {
   static final long PAUSE_READING_AT = 4 << 20;
   static final long RESUME_READING_AT = 1 << 20;
+
+  /** How long the I/O thread waits for a guest's lock before it holds an event back. */
+  static final long LOCK_WAIT_NANOS = 20_000;
+
+  /** When the I/O thread tries again to apply held-back events. */
+  static final long RETRY_NANOS = 100_000;
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -53,23 +69,37 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
   private long nextId = 1;
   private long queuedBytes;
   private boolean reading = true;
-  private IOException linkFailure;
-  private WebSocketLink link;
+  // Events the lock was too busy for, in arrival order; the link's I/O thread only.
+  private final ArrayDeque<Runnable> heldBack = new ArrayDeque<>();
+  private long heldBackBytes;
+  private boolean retryScheduled;
+  private boolean pausedWhileHeldBack;
+  // Written under the lock; read without it where bytes are copied (see the class comment).
+  private volatile IOException linkFailure;
+  private volatile WebSocketLink link;
 
   private WasmnetTransport(WasmnetOptions options) {
     this.options = options;
   }
 
-  /** Opens the WebSocket to the wasmnet server at {@code uri} ({@code ws://} or {@code wss://}). */
+  /**
+   * Opens the WebSocket to the wasmnet server at {@code uri} ({@code ws://} or {@code wss://}), on
+   * the one I/O thread every such link in the JVM shares.
+   */
   public static WasmnetTransport connect(URI uri, WasmnetOptions options) throws IOException {
+    return connect(uri, options, WebSocketLink.sharedLoop());
+  }
+
+  /**
+   * As {@link #connect(URI, WasmnetOptions)}, with the link's I/O on {@code group}, which stays the
+   * caller's: the transport never shuts it down. An embedder that runs many guests can spread their
+   * links over more threads, or keep a group per tenant.
+   */
+  public static WasmnetTransport connect(URI uri, WasmnetOptions options, EventLoopGroup group)
+      throws IOException {
+    Objects.requireNonNull(group);
     WasmnetTransport transport = new WasmnetTransport(options);
-    WebSocketLink link = WebSocketLink.open(uri, options, transport);
-    transport.lock.lock();
-    try {
-      transport.link = link;
-    } finally {
-      transport.lock.unlock();
-    }
+    transport.link = WebSocketLink.open(uri, options, group, transport);
     return transport;
   }
 
@@ -192,54 +222,93 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
 
   @Override
   public void onEvent(Event event) {
-    lock.lock();
-    try {
-      Event[] lookup = lookups.get(event.id());
-      if (lookup != null) {
-        lookup[0] = event;
-      } else {
-        WasmnetSocket socket = sockets.get(event.id());
-        if (socket != null) { // else: about a socket the guest has closed
-          socket.onEvent(event);
-        }
-      }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    apply(
+        () -> {
+          Event[] lookup = lookups.get(event.id());
+          if (lookup != null) {
+            lookup[0] = event;
+          } else {
+            WasmnetSocket socket = sockets.get(event.id());
+            if (socket != null) { // else: about a socket the guest has closed
+              socket.onEvent(event);
+            }
+          }
+        },
+        0);
   }
 
   @Override
   public void onData(long id, ByteBuf bytes) {
-    lock.lock();
-    try {
-      if (sockets.get(id) instanceof WasmnetTcpChannel connection) {
-        connection.received(bytes);
-        changed.signalAll();
-      } else {
-        bytes.release(); // for a socket the guest has closed, or not a connection
-      }
-    } finally {
-      lock.unlock();
-    }
+    apply(
+        () -> {
+          if (sockets.get(id) instanceof WasmnetTcpChannel connection) {
+            connection.received(bytes);
+          } else {
+            bytes.release(); // for a socket the guest has closed, or not a connection
+          }
+        },
+        bytes.readableBytes());
   }
 
   @Override
   public void onWritabilityChanged() {
-    lock.lock();
-    try {
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    apply(() -> {}, 0); // wakes writers
   }
 
   @Override
   public void onClosed(String reason) {
-    lock.lock();
+    apply(
+        () -> {
+          if (linkFailure == null) {
+            linkFailure = new SocketException("Connection reset: " + reason);
+          }
+        },
+        0);
+  }
+
+  /**
+   * Applies {@code change} (an event of {@code bytes} data bytes) under the lock and wakes the
+   * guest, after every change held back before it. The I/O thread serves other links too, so it
+   * never waits long for a guest: if a guest thread keeps the lock past {@link #LOCK_WAIT_NANOS}
+   * (preempted, say), the changes wait, in order, for a retry shortly after, and past {@link
+   * #PAUSE_READING_AT} held-back bytes the link stops reading until they are applied.
+   */
+  private void apply(Runnable change, long bytes) {
+    heldBack.add(change);
+    heldBackBytes += bytes;
+    applyHeldBack();
+  }
+
+  private void retryHeldBack() {
+    retryScheduled = false;
+    applyHeldBack();
+  }
+
+  /** On the I/O thread: applies what is held back, or tries again soon. */
+  private void applyHeldBack() {
+    if (heldBack.isEmpty()) {
+      return;
+    }
+    WebSocketLink current = link;
+    if (!tryLockBriefly(current)) {
+      if (heldBackBytes > PAUSE_READING_AT) {
+        // Again for each event past the mark: a guest's read may have resumed reading meanwhile.
+        pausedWhileHeldBack = true;
+        current.setReading(false);
+      }
+      if (retryScheduled || scheduleRetry(current)) {
+        return;
+      }
+      lock.lock(); // the loop is shutting down: no other link is left for this thread to serve
+    }
     try {
-      if (linkFailure == null) {
-        linkFailure = new SocketException("Connection reset: " + reason);
+      for (Runnable change; (change = heldBack.poll()) != null; ) {
+        change.run();
+      }
+      heldBackBytes = 0;
+      if (pausedWhileHeldBack) {
+        pausedWhileHeldBack = false;
+        current.setReading(reading);
       }
       changed.signalAll();
     } finally {
@@ -247,7 +316,35 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
     }
   }
 
-  // --- for the channels, with the lock held ---
+  /** Asks the link's loop to try again soon; false if the loop is shutting down. */
+  private boolean scheduleRetry(WebSocketLink current) {
+    try {
+      current.later(this::retryHeldBack, RETRY_NANOS);
+      retryScheduled = true;
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Takes the lock within {@link #LOCK_WAIT_NANOS}; or at any cost while the link is still opening
+   * (no guest has the transport yet, and there is no loop to retry on).
+   */
+  private boolean tryLockBriefly(WebSocketLink current) {
+    if (current == null) {
+      lock.lock();
+      return true;
+    }
+    try {
+      return lock.tryLock(LOCK_WAIT_NANOS, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  // --- for the channels: with the lock held unless a method says otherwise ---
 
   /** A fresh id, skipping those the server gave accepted connections. */
   long newId() {
@@ -276,13 +373,16 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
     sockets.remove(socket.id, socket);
   }
 
-  /** Sends {@code request}, unless the link is gone: then its failure. */
+  /** Sends {@code request}, unless the link is gone: then its failure. Lock held or not. */
   void send(Request request) throws IOException {
     throwIfLinkFailed();
     link.send(request);
   }
 
-  /** Sends the next {@code count} bytes of {@code srcs} for {@code id}, unless the link is gone. */
+  /**
+   * Sends the next {@code count} bytes of {@code srcs} for {@code id}, unless the link is gone; a
+   * copy, so called without the lock.
+   */
   void sendBytes(long id, ByteBuffer[] srcs, int count) throws IOException {
     throwIfLinkFailed();
     link.sendBytes(id, srcs, count);
@@ -294,7 +394,10 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
     }
   }
 
-  /** Whether the link takes more frames now without growing its buffer past its high mark. */
+  /**
+   * Whether the link takes more frames now without growing its buffer past its high mark; lock held
+   * or not.
+   */
   boolean writable() {
     return link.isWritable();
   }

@@ -62,43 +62,47 @@ final class WasmnetUdpChannel extends WasmnetSocket implements UdpChannel {
     }
   }
 
+  /** Takes the next datagram under the lock and copies it out after (see WasmnetTcpChannel). */
   @Override
   public InetSocketAddress receive(ByteBuffer dst) throws IOException {
+    Datagram next;
     transport.lock.lock();
     try {
-      Datagram next = inbound.poll();
+      next = inbound.poll();
       if (next == null) {
         throwIfFailed();
         return null;
       }
       transport.queued(-next.data.length);
-      dst.put(next.data, 0, Math.min(dst.remaining(), next.data.length));
-      return next.sender;
     } finally {
       transport.lock.unlock();
     }
+    dst.put(next.data, 0, Math.min(dst.remaining(), next.data.length));
+    return next.sender;
   }
 
+  /** Checks under the lock, then copies and encodes the datagram without it. */
   @Override
   public int send(ByteBuffer src, InetSocketAddress target) throws IOException {
     transport.lock.lock();
     try {
       open(target);
       throwIfFailed();
-      if (!transport.writable()) {
-        return 0;
-      }
-      byte[] data = new byte[src.remaining()];
-      src.get(data);
-      transport.send(
-          target.equals(firstPeer)
-              ? new Request.Send(id, data)
-              : new Request.SendTo(
-                  id, IpLiteral.format(target.getAddress()), target.getPort(), data));
-      return data.length;
     } finally {
       transport.lock.unlock();
     }
+    if (!transport.writable()) {
+      return 0;
+    }
+    // firstPeer is set once, by this (the guest's) thread, in open().
+    byte[] data = new byte[src.remaining()];
+    src.get(data);
+    transport.send(
+        target.equals(firstPeer)
+            ? new Request.Send(id, data)
+            : new Request.SendTo(
+                id, IpLiteral.format(target.getAddress()), target.getPort(), data));
+    return data.length;
   }
 
   private void throwIfFailed() throws IOException {

@@ -63,11 +63,19 @@ final class WebSocketLink {
   /** Frames larger than this end the link (1009); a wasmnet server sends data in small chunks. */
   static final int MAX_FRAME_BYTES = 16 << 20;
 
-  /** One I/O thread for every link in the JVM: each link carries a single WebSocket. */
+  /**
+   * One I/O thread for every link in the JVM that is not given a group: each link carries a single
+   * WebSocket, and its work per frame is short (copies happen on the guests' threads).
+   */
   private static final class Loop {
     static final EventLoopGroup GROUP =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("wasmnet-client", true), NioIoHandler.newFactory());
+  }
+
+  /** The group of links opened without one of their own. */
+  static EventLoopGroup sharedLoop() {
+    return Loop.GROUP;
   }
 
   /** Where events go. Called on the link's I/O thread, so implementations must not block. */
@@ -93,10 +101,11 @@ final class WebSocketLink {
   }
 
   /**
-   * Opens the WebSocket at {@code uri} ({@code ws://} or {@code wss://}) and completes its
-   * handshake.
+   * Opens the WebSocket at {@code uri} ({@code ws://} or {@code wss://}) on {@code group} and
+   * completes its handshake.
    */
-  static WebSocketLink open(URI uri, WasmnetOptions options, EventSink sink) throws IOException {
+  static WebSocketLink open(URI uri, WasmnetOptions options, EventLoopGroup group, EventSink sink)
+      throws IOException {
     boolean tls = "wss".equalsIgnoreCase(uri.getScheme());
     if (!tls && !"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
       throw new IllegalArgumentException("'" + uri + "' is not a ws:// or wss:// URL");
@@ -117,7 +126,7 @@ final class WebSocketLink {
     SslContext sslContext = tls ? clientTls() : null;
     Bootstrap bootstrap =
         new Bootstrap()
-            .group(Loop.GROUP)
+            .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(
@@ -200,6 +209,11 @@ final class WebSocketLink {
         left -= n;
       }
     }
+  }
+
+  /** Runs {@code task} on this link's I/O thread, about {@code delayNanos} from now. */
+  void later(Runnable task, long delayNanos) {
+    channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   boolean isWritable() {

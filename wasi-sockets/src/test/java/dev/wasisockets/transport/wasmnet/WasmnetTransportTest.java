@@ -138,6 +138,27 @@ class WasmnetTransportTest {
     }
   }
 
+  /**
+   * wasmnet binds only listeners: a bind is kept for a listen, and the server chooses a
+   * connection's local end, so a connect after binding a particular address is ENOTSUP.
+   */
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aBindIsKeptForAListenAndRefusedForAConnect(Framing framing) throws Exception {
+    try (WasmnetGateway gateway = gateway();
+        WasmnetTransport transport = transport(gateway, framing)) {
+      TcpChannel channel = transport.openTcp(StandardProtocolFamily.INET);
+      InetSocketAddress local = new InetSocketAddress(LOCALHOST, 0);
+      channel.bind(local);
+      assertThat(channel.localAddress()).isEqualTo(local);
+
+      assertThatThrownBy(() -> channel.connect(new InetSocketAddress(LOCALHOST, 9)))
+          .isInstanceOfSatisfying(
+              IOException.class, e -> assertThat(Errno.of(e)).isEqualTo(Errno.ENOTSUP));
+      channel.close();
+    }
+  }
+
   private static int await(WasmnetTransport transport, TransportChannel channel, int interest)
       throws IOException {
     ReadinessSet set = new ReadinessSet();
