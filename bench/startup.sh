@@ -53,7 +53,7 @@ export XDG_CACHE_HOME="$work/xdg"   # the launcher's cache and CDS archives, for
 mkdir -p "$XDG_CACHE_HOME"
 
 now() { date +%s.%N; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+median() { sort -g | awk '{v[NR]=$1} END {printf "%.3f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 # CPU seconds (user + system) of a finished child, from GNU time's output file.
 cpu_of() { awk '{print $1 + $2}' "$1"; }
 
@@ -73,9 +73,9 @@ time_runs() {
   echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
-# Starts a server command (it prints "listens on 127.0.0.1:PORT" on stderr, or serves on
-# $native_port), returns when the first HTTP answer came: prints the seconds it took and leaves
-# the server's pid in $server_pid and its port in $server_port.
+# Starts a server command (it prints "listens on 127.0.0.1:PORT" on stderr, or serves on the port
+# given), returns when the first HTTP answer came, and leaves the seconds that took in
+# $server_first, the server's pid in $server_pid and its port in $server_port.
 start_server() {
   local native="$1"; shift
   : >"$work/server.err"
@@ -90,7 +90,7 @@ start_server() {
     sleep 0.002
   done
   until curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$server_port/"; do sleep 0.002; done
-  echo "$(echo "$(now) - $t0" | bc)"
+  server_first=$(echo "$(now) - $t0" | bc)
 }
 
 # The processes below PID that have no children of their own: the JVM or the native server, not
@@ -115,7 +115,8 @@ first_answer() {
   local walls=()
   for ((i = 0; i < runs; i++)); do
     [ -n "$prepare" ] && eval "$prepare"
-    walls+=("$(start_server "$native" "$@")")
+    start_server "$native" "$@"
+    walls+=("$server_first")
     stop_server
   done
   printf '%s\n' "${walls[@]}" | median
@@ -160,7 +161,7 @@ for variant in "cold cache, compiler:java -jar:$fresh_cache" "warm cache, compil
   [ "$label" = interpreter ] && extra=(--interpreter)
   # An untimed start fills the compile cache; a C guest's run through the script, which exits
   # by itself, records the script's CDS archive (one per jar and JVM, whatever the guest).
-  start_server "" "${cmd[@]}" "${serve[@]}" "${extra[@]}" "$server" >/dev/null && stop_server
+  start_server "" "${cmd[@]}" "${serve[@]}" "${extra[@]}" "$server" && stop_server
   [ "$how" = script ] && { "$script" "${c_args[@]}" >/dev/null 2>&1 || true; }
   first=$(first_answer "$prepare" "" "${cmd[@]}" "${serve[@]}" "${extra[@]}" "$server")
   row "Go net/http server, first answer" "$label ($how)" "${first} s" "$(ratio "$first" "$native_first")"
@@ -169,7 +170,7 @@ done
 # 3. Requests/s in the first four windows under wrk, from a fresh start (warm cache).
 windows() {
   local native="$1"; shift
-  start_server "$native" "$@" >/dev/null
+  start_server "$native" "$@"
   local rates=()
   for ((w = 0; w < 4; w++)); do
     rates+=("$(wrk -t1 -c10 -d"${window}s" "http://127.0.0.1:$server_port/" | awk '/Requests\/sec/ {print $2}')")

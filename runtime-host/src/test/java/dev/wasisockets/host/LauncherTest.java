@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.gateway.WasmnetGateway;
+import dev.wasisockets.policy.NetworkPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -168,6 +170,39 @@ class LauncherTest {
         .startsWith("wasi-sockets: Invalid value for option '--tcplisten'")
         .contains("'localhost:80' is not ADDRESS:PORT")
         .hasLineCount(1);
+  }
+
+  @Test
+  void aBuildThatFailsAfterTheWasmnetLinkClosesTheLink() throws Exception {
+    Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
+    try (WasmnetGateway gateway =
+            WasmnetGateway.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .policy(NetworkPolicy.gatewayDefault())
+                .build()
+                .start();
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String url = "ws://127.0.0.1:" + gateway.address().getPort() + "/";
+
+      int exit =
+          launch(
+              "run",
+              "--wasmnet",
+              url,
+              "--tcplisten",
+              "127.0.0.1:" + taken.getLocalPort(),
+              guest.toString());
+
+      assertThat(exit).isEqualTo(2);
+      // The session ends when the launcher closes its link; poll, bounded, for the gateway to see
+      // it.
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (gateway.sessionCount() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(gateway.sessionCount()).isZero();
+    }
   }
 
   @Test
