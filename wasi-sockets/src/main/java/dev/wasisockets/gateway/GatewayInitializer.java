@@ -1,5 +1,6 @@
 package dev.wasisockets.gateway;
 
+import dev.wasisockets.policy.RateLimitedLog;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -15,6 +16,7 @@ import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,9 +40,18 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup sessions;
   private final AtomicInteger sessionCount;
   private final ConnectionsPerAddress perAddress;
-  private final ThrottledLog refusals = new ThrottledLog(LOG, Level.WARNING);
-  private final ThrottledLog handshakeTimeouts = new ThrottledLog(LOG, Level.INFO);
-  private final ThrottledLog firstRequestTimeouts = new ThrottledLog(LOG, Level.INFO);
+
+  /**
+   * Each kind of line a client causes before it is a session is written at most once per this
+   * interval. Unlike a guest's denials (10 a second, to show which addresses a program asks for),
+   * these come from anyone who can reach the port, for as long as the gateway runs, and each says
+   * the same thing (an address over a limit): after the first, only the count is news.
+   */
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
+  private final RateLimitedLog refusals = openingLog("refused connections");
+  private final RateLimitedLog handshakeTimeouts = openingLog("handshake timeouts");
+  private final RateLimitedLog firstRequestTimeouts = openingLog("first-request timeouts");
 
   GatewayInitializer(SessionContext context, ChannelGroup sessions, AtomicInteger sessionCount) {
     this.context = context;
@@ -117,6 +128,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     }
     if (!perAddress.tryOpen(client)) {
       refusals.log(
+          Level.WARNING,
           () ->
               "refused a connection from "
                   + client.getHostAddress()
@@ -128,5 +140,9 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     }
     channel.closeFuture().addListener(closed -> perAddress.closed(client));
     return true;
+  }
+
+  private static RateLimitedLog openingLog(String what) {
+    return new RateLimitedLog(LOG, what, 1, LOG_INTERVAL, System::nanoTime);
   }
 }

@@ -1,5 +1,6 @@
 package dev.wasisockets.gateway;
 
+import dev.wasisockets.policy.RateLimitedLog;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -25,15 +27,15 @@ import java.util.concurrent.TimeUnit;
 final class OpeningDeadline extends ChannelInboundHandlerAdapter {
   private final Duration handshakeTimeout;
   private final Duration firstRequestTimeout;
-  private final ThrottledLog handshakeLog;
-  private final ThrottledLog firstRequestLog;
+  private final RateLimitedLog handshakeLog;
+  private final RateLimitedLog firstRequestLog;
   private Future<?> deadline;
 
   OpeningDeadline(
       Duration handshakeTimeout,
       Duration firstRequestTimeout,
-      ThrottledLog handshakeLog,
-      ThrottledLog firstRequestLog) {
+      RateLimitedLog handshakeLog,
+      RateLimitedLog firstRequestLog) {
     this.handshakeTimeout = handshakeTimeout;
     this.firstRequestTimeout = firstRequestTimeout;
     this.handshakeLog = handshakeLog;
@@ -71,6 +73,7 @@ final class OpeningDeadline extends ChannelInboundHandlerAdapter {
 
   private void handshakeExpired(ChannelHandlerContext ctx) {
     handshakeLog.log(
+        Level.INFO,
         () ->
             "closed a connection from "
                 + clientOf(ctx)
@@ -83,6 +86,7 @@ final class OpeningDeadline extends ChannelInboundHandlerAdapter {
 
   private void firstRequestExpired(ChannelHandlerContext ctx) {
     firstRequestLog.log(
+        Level.INFO,
         () ->
             "closed a session from "
                 + clientOf(ctx)
