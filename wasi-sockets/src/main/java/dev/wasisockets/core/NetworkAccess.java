@@ -82,11 +82,16 @@ public final class NetworkAccess {
 
   /** Counts a new socket against the connection limit: ENFILE when the guest has its fill. */
   void admitSocket() {
+    requireRoomForSocket();
+    openSockets++;
+  }
+
+  /** ENFILE if one more socket would be over the connection limit; counts nothing. */
+  void requireRoomForSocket() {
     if (limits.maxConnections() > 0 && openSockets >= limits.maxConnections()) {
       throw new ErrnoException(
           Errno.ENFILE, "the guest has " + openSockets + " sockets open, its limit");
     }
-    openSockets++;
   }
 
   /** A socket closed: one fewer against the limit. */

@@ -62,9 +62,15 @@ public final class TcpSocket extends GuestSocket {
     }
   }
 
-  /** A connection a listener accepted (already admitted against the limit). */
+  /** A connection a listener accepted: counted against the limit from now on. */
   static TcpSocket accepted(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel) {
+    try {
+      network.admitSocket();
+    } catch (ErrnoException e) {
+      closeQuietly(channel);
+      throw e;
+    }
     return new TcpSocket(network, family, channel, State.CONNECTED);
   }
 
@@ -384,6 +390,14 @@ public final class TcpSocket extends GuestSocket {
     }
     throw new ErrnoException(
         Errno.ETIMEDOUT, "the connection was idle too long; the host closed it");
+  }
+
+  private static void closeQuietly(TransportChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
   }
 
   /** Moves a pending non-blocking connect on, without waiting. */
