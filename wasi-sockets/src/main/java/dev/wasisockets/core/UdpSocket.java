@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
 
 /**
  * A UDP socket. Every destination passes the policy ({@link NetworkUse#UDP_SEND}): each {@code
  * send_to}, and {@code connect}, which sets the default peer for {@code send}/{@code fd_write}. A
- * socket that sends before binding is bound by the OS to a free port, as on POSIX.
+ * socket that sends or connects before binding is bound by the OS to a free port, as on POSIX; one
+ * that only receives stays unbound and receives nothing, as on Linux.
  */
 public final class UdpSocket extends GuestSocket {
   private final NetworkAccess network;
@@ -56,6 +58,8 @@ public final class UdpSocket extends GuestSocket {
     try {
       channel.bind(local);
       bound = true;
+    } catch (AlreadyBoundException e) {
+      throw new ErrnoException(Errno.EINVAL, "the socket is already bound");
     } catch (IOException e) {
       throw ErrnoException.of(e);
     }
@@ -91,14 +95,20 @@ public final class UdpSocket extends GuestSocket {
   public InetSocketAddress receiveFrom(ByteBuffer dst) {
     try {
       while (true) {
-        if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
-          throw new ErrnoException(Errno.EAGAIN, "throttled");
-        }
-        int start = dst.position();
-        InetSocketAddress source = channel.receive(dst);
-        if (source != null) {
-          network.received(meter, dst.position() - start);
-          return source;
+        // A socket never bound has no port, so nothing can arrive: Linux binds a UDP socket on its
+        // first send or connect, never on a receive, which waits (or is EAGAIN) as on any empty
+        // socket. The JDK's receive would bind it to a port of its choosing behind the guest's
+        // back, and the guest's own bind would then fail.
+        if (bound) {
+          if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
+            throw new ErrnoException(Errno.EAGAIN, "throttled");
+          }
+          int start = dst.position();
+          InetSocketAddress source = channel.receive(dst);
+          if (source != null) {
+            network.received(meter, dst.position() - start);
+            return source;
+          }
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
           throw new ErrnoException(Errno.EAGAIN);
