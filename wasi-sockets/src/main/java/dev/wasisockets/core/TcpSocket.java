@@ -15,7 +15,8 @@ import java.nio.ByteBuffer;
  * others get the errno POSIX gives (wasmtime's {@code tcp.rs} is the model).
  *
  * <pre>
- * OPEN --bind--> BOUND --listen--> (becomes a TcpListener)
+ * OPEN --bind--> BOUND                                (the port is the socket's until it closes)
+ * OPEN | BOUND --listen--> (a TcpListener takes over)   (a failed listen leaves it as it was)
  * OPEN | BOUND --connect--> CONNECTED                  (blocking, or completed at once)
  * OPEN | BOUND --connect--> CONNECTING --> CONNECTED   (non-blocking: EINPROGRESS first)
  * CONNECTING --failed--> FAILED                        (the error is kept for SO_ERROR)
@@ -96,8 +97,10 @@ public final class TcpSocket extends GuestSocket {
 
   /**
    * Turns the socket into a listener on its bound address (or, unbound, on the wildcard address and
-   * a free port, as Linux does). This socket is closed; the caller puts the listener in its place
-   * in the descriptor table.
+   * a free port, as Linux does). The listener takes over the socket's port without it ever being
+   * free, and this socket is done; the caller puts the listener in its place in the descriptor
+   * table. If listening fails, the socket stays as it was: still bound (or not), free to listen
+   * again or to connect.
    */
   public TcpListener listen(int backlog) {
     InetSocketAddress local;
@@ -110,19 +113,17 @@ public final class TcpSocket extends GuestSocket {
       default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
     }
     network.admitListener();
+    TcpListenerChannel listening;
     try {
-      // NIO cannot turn a SocketChannel into a listener: free the bound port, then listen on it.
-      channel.close();
-      TcpListenerChannel listening = network.transport().listenTcp(local, network.backlog(backlog));
-      state = State.CLOSED;
-      TcpListener listener = new TcpListener(network, family, listening);
-      listener.setNonBlocking(isNonBlocking());
-      return listener;
+      listening = channel.listen(local, network.backlog(backlog));
     } catch (IOException e) {
       network.releaseListener();
-      state = State.FAILED;
       throw ErrnoException.of(e);
     }
+    state = State.CLOSED; // the listener holds the port, and this socket's place in the limit
+    TcpListener listener = new TcpListener(network, family, listening);
+    listener.setNonBlocking(isNonBlocking());
+    return listener;
   }
 
   /**

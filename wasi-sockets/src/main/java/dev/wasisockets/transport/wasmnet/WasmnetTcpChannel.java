@@ -3,6 +3,7 @@ package dev.wasisockets.transport.wasmnet;
 import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
@@ -56,6 +57,18 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   @Override
   public void bind(InetSocketAddress local) throws IOException {
     requireAnyLocal(local, "a wasmnet connection");
+  }
+
+  /**
+   * wasmnet binds and listens in one request pair, and this channel holds nothing on the server
+   * before it connects (its bind grants only "any address, any port"), so a new listener there
+   * takes its place.
+   */
+  @Override
+  public TcpListenerChannel listen(InetSocketAddress local, int backlog) throws IOException {
+    TcpListenerChannel listener = transport.listenTcp(local, backlog);
+    close();
+    return listener;
   }
 
   @Override
