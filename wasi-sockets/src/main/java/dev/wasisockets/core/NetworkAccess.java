@@ -288,12 +288,15 @@ public final class NetworkAccess {
 
   /**
    * Waits until {@code channel} is ready for {@code interest}, or {@code timeoutNanos} pass
-   * (negative: no limit); false on timeout.
+   * (negative: no limit); false on timeout. EINTR if the thread is interrupted meanwhile; a wait
+   * that fails otherwise (the selector) is the host's problem, not the socket's: EIO.
    */
-  boolean awaitReady(TransportChannel channel, int interest, long timeoutNanos) throws IOException {
+  boolean awaitReady(TransportChannel channel, int interest, long timeoutNanos) {
     single.clear().add(channel, interest);
     try {
       return transport.await(single, timeoutNanos) > 0;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
     } finally {
       single.clear();
     }

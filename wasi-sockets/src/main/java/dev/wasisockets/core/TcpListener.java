@@ -46,7 +46,7 @@ public final class TcpListener extends GuestSocket {
     } catch (IOException e) {
       network.releaseListener();
       network.releaseSocket();
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.LISTEN);
     }
   }
 
@@ -70,7 +70,7 @@ public final class TcpListener extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ACCEPT);
     }
   }
 
@@ -90,7 +90,7 @@ public final class TcpListener extends GuestSocket {
     try {
       return channel.localAddress();
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ADDRESS);
     }
   }
 

@@ -6,6 +6,8 @@ import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -23,6 +25,8 @@ import java.nio.ByteBuffer;
  * </pre>
  */
 public final class TcpSocket extends GuestSocket {
+  private static final long OS_GIVES_UP_NANOS = 3_000_000_000L;
+
   private enum State {
     OPEN,
     BOUND,
@@ -39,7 +43,10 @@ public final class TcpSocket extends GuestSocket {
   private State state;
   private boolean inputShut;
   private boolean outputShut;
+  private boolean bound; // by the guest's bind
+  private boolean connectionLost; // a read or write failed: the connection is over
   private Errno pendingError; // a non-blocking connect's failure, for SO_ERROR
+  private long connectStarted; // on the network's clock
   private long lastActivity; // on the network's clock: for the idle timeout
 
   private TcpSocket(
@@ -59,7 +66,7 @@ public final class TcpSocket extends GuestSocket {
       return new TcpSocket(network, family, network.transport().openTcp(family), State.OPEN);
     } catch (IOException e) {
       network.releaseSocket();
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.OPEN);
     }
   }
 
@@ -90,8 +97,9 @@ public final class TcpSocket extends GuestSocket {
     try {
       channel.bind(local);
       state = State.BOUND;
+      bound = true;
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.BIND);
     }
   }
 
@@ -118,7 +126,7 @@ public final class TcpSocket extends GuestSocket {
       listening = channel.listen(local, network.backlog(backlog));
     } catch (IOException e) {
       network.releaseListener();
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.LISTEN);
     }
     state = State.CLOSED; // the listener holds the port, and this socket's place in the limit
     TcpListener listener = new TcpListener(network, family, listening);
@@ -142,6 +150,7 @@ public final class TcpSocket extends GuestSocket {
     }
     requireFamily(family, remote.getAddress());
     network.check(NetworkUse.TCP_CONNECT, remote);
+    connectStarted = network.now();
     try {
       if (channel.connect(remote)) {
         state = State.CONNECTED;
@@ -162,14 +171,36 @@ public final class TcpSocket extends GuestSocket {
       state = State.CONNECTED;
     } catch (IOException e) {
       state = State.FAILED;
-      throw ErrnoException.of(e);
+      throw connectFailure(e);
     }
+  }
+
+  private ErrnoException connectFailure(IOException e) {
+    return connectFailure(e, network.now() - connectStarted, bound);
+  }
+
+  /**
+   * The errno of a connect that failed after {@code waitedNanos}. The JDK reports a refusal and the
+   * OS giving up alike (a ConnectException): Linux gives up on an unanswered connect only after
+   * retransmitting its SYN, at the least 3 s later ({@code tcp_syn_retries} = 1; by default about 2
+   * minutes), while a refusal comes back within a round trip. A BindException is no free local port
+   * (EADDRNOTAVAIL) or, from a port the guest bound, one already connected to this peer
+   * (EADDRINUSE).
+   */
+  static ErrnoException connectFailure(IOException e, long waitedNanos, boolean bound) {
+    if (e instanceof ConnectException && waitedNanos >= OS_GIVES_UP_NANOS) {
+      return new ErrnoException(Errno.ETIMEDOUT, e.getMessage());
+    }
+    if (e instanceof BindException) {
+      return new ErrnoException(bound ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL, e.getMessage());
+    }
+    return ErrnoException.of(e, SocketCall.CONNECT);
   }
 
   @Override
   public int read(ByteBuffer dst) {
     requireConnected();
-    if (inputShut || !dst.hasRemaining()) {
+    if (inputShut || connectionLost || !dst.hasRemaining()) {
       return 0;
     }
     try {
@@ -198,7 +229,7 @@ public final class TcpSocket extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw lose(e, SocketCall.STREAM_RECEIVE);
     }
   }
 
@@ -207,6 +238,9 @@ public final class TcpSocket extends GuestSocket {
     requireConnected();
     if (outputShut) {
       throw new ErrnoException(Errno.EPIPE, "the socket was shut down for writing");
+    }
+    if (connectionLost) {
+      throw new ErrnoException(Errno.EPIPE, "the connection failed earlier");
     }
     long wanted = 0;
     for (ByteBuffer src : srcs) {
@@ -238,7 +272,7 @@ public final class TcpSocket extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw lose(e, SocketCall.STREAM_SEND);
     }
   }
 
@@ -280,7 +314,7 @@ public final class TcpSocket extends GuestSocket {
         outputShut = true;
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.SHUTDOWN);
     }
   }
 
@@ -289,6 +323,9 @@ public final class TcpSocket extends GuestSocket {
     return switch (state) {
       case CONNECTING -> Readiness.CONNECT; // readable or writable once the connect ends
       case CONNECTED -> {
+        if (connectionLost) {
+          yield READY_NOW; // as Linux's poll reports a reset connection: readable and writable
+        }
         if (write) {
           yield outputShut ? READY_NOW : Readiness.WRITE;
         }
@@ -315,7 +352,7 @@ public final class TcpSocket extends GuestSocket {
     try {
       return channel.remoteAddress();
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ADDRESS);
     }
   }
 
@@ -367,7 +404,7 @@ public final class TcpSocket extends GuestSocket {
    * Waits for {@code interest} up to {@code wait} (negative: no limit), but no longer than the
    * connection may stay idle: then the host closes it and the guest gets ETIMEDOUT.
    */
-  private boolean awaitWithinIdleTimeout(int interest, long wait) throws IOException {
+  private boolean awaitWithinIdleTimeout(int interest, long wait) {
     long idle = network.idleNanos();
     if (idle == 0) {
       return network.awaitReady(channel, interest, wait);
@@ -393,6 +430,20 @@ public final class TcpSocket extends GuestSocket {
         Errno.ETIMEDOUT, "the connection was idle too long; the host closed it");
   }
 
+  /**
+   * A read or write failed, so the connection is over. Its first failure is reported: a reset, or a
+   * timeout the kernel declared, as Linux reports a connection's pending error once. From then on,
+   * as on Linux, reads find the end of the stream and writes get EPIPE. An interrupted wait ends
+   * nothing.
+   */
+  private ErrnoException lose(IOException e, SocketCall call) {
+    ErrnoException failure = ErrnoException.of(e, call);
+    if (failure.errno() != Errno.EINTR) {
+      connectionLost = true;
+    }
+    return failure;
+  }
+
   private static void closeQuietly(TransportChannel channel) {
     try {
       channel.close();
@@ -409,7 +460,7 @@ public final class TcpSocket extends GuestSocket {
       }
     } catch (IOException e) {
       state = State.FAILED;
-      ErrnoException failure = ErrnoException.of(e);
+      ErrnoException failure = connectFailure(e);
       pendingError = failure.errno();
       throw failure;
     }

@@ -1,6 +1,7 @@
 package dev.wasisockets.transport.wasmnet;
 
 import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
@@ -10,10 +11,11 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.Locale;
 
 /**
  * A TCP connection the wasmnet server holds: {@code connect} and {@code connected} to open it,
@@ -229,14 +231,24 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
         }
         peerClosed = true;
       }
-      case ERROR ->
-          fail(
-              state == State.CONNECTING
-                  ? new ConnectException(((Event.Error) event).msg())
-                  : new SocketException("Connection reset: " + ((Event.Error) event).msg()));
+      case ERROR -> {
+        String msg = ((Event.Error) event).msg();
+        fail(state == State.CONNECTING ? connectFailure(msg) : new ConnectionResetException(msg));
+      }
       case DENIED -> fail(refusal(event, "the connection"));
       default -> {} // nothing else is about a connection
     }
+  }
+
+  /**
+   * A connect the server could not make. wasmnet's {@code error} carries only text, so a connect
+   * that timed out there is known by what the server says: Netty's own "connection timed out", or
+   * the server's C library's text in English. Anything else is a refusal.
+   */
+  private static IOException connectFailure(String msg) {
+    return msg.toLowerCase(Locale.ROOT).contains("timed out")
+        ? new SocketTimeoutException(msg)
+        : new ConnectException(msg);
   }
 
   /** Bytes from the peer, which this channel now owns; lock held. */
