@@ -92,6 +92,29 @@ class EchoServerGuestsTest {
   }
 
   @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("everyServer")
+  void echoesOnAnIpv6Listener(GuestFixture fixture, Mode mode) throws Exception {
+    InetAddress ipv6Loopback = InetAddress.getByName("::1");
+    InetSocketAddress listen = new InetSocketAddress(ipv6Loopback, 0);
+    try (Server server =
+        GuestRun.serve(fixture.bytes(), mode, NetworkPolicy.denyAll(), listen, "2")) {
+      for (int i = 0; i < 2; i++) {
+        try (Socket client = new Socket(ipv6Loopback, server.port())) {
+          String message = "over IPv6 " + i;
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(readAll(client)).isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stdout()).isEqualTo("served 2\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
   @MethodSource("concurrentServers")
   void servesConnectionsConcurrently(GuestFixture fixture, Mode mode) throws Exception {
     int connections = 8;
