@@ -62,13 +62,14 @@ public final class GuestRun {
    * {@link #serve(byte[], Mode, String...)} with the listener and connections on {@code transport}.
    */
   public static Server serve(byte[] wasm, Mode mode, Transport transport, String... args) {
-    return serve(
-        wasm,
-        mode,
-        transport,
-        NetworkPolicy.denyAll(),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        args);
+    Output output = new Output();
+    WasiSockets sockets =
+        WasiSockets.builder()
+            .withWasiOptions(output.options(args))
+            .withTransport(transport)
+            .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .build();
+    return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());
   }
 
   /**
@@ -77,21 +78,10 @@ public final class GuestRun {
    */
   public static Server serve(
       byte[] wasm, Mode mode, NetworkPolicy policy, InetSocketAddress listen, String... args) {
-    return serve(wasm, mode, new DirectTransport(), policy, listen, args);
-  }
-
-  private static Server serve(
-      byte[] wasm,
-      Mode mode,
-      Transport transport,
-      NetworkPolicy policy,
-      InetSocketAddress listen,
-      String... args) {
     Output output = new Output();
     WasiSockets sockets =
         WasiSockets.builder()
             .withWasiOptions(output.options(args))
-            .withTransport(transport)
             .withPolicy(policy)
             .withTcpListener(listen)
             .build();
