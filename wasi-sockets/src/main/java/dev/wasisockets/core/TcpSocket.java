@@ -183,9 +183,11 @@ public final class TcpSocket extends GuestSocket {
    * The errno of a connect that failed after {@code waitedNanos}. The JDK reports a refusal and the
    * OS giving up alike (a ConnectException): Linux gives up on an unanswered connect only after
    * retransmitting its SYN, at the least 3 s later ({@code tcp_syn_retries} = 1; by default about 2
-   * minutes), while a refusal comes back within a round trip. A BindException is no free local port
-   * (EADDRNOTAVAIL) or, from a port the guest bound, one already connected to this peer
-   * (EADDRINUSE).
+   * minutes), while a refusal comes back within a round trip. The wait is measured until the
+   * failure is noticed: a guest that leaves a refused non-blocking connect unasked for 3 s would
+   * read ETIMEDOUT in SO_ERROR (guests ask as soon as poll reports the socket). A BindException is
+   * no free local port (EADDRNOTAVAIL) or, from a port the guest bound, one already connected to
+   * this peer (EADDRINUSE).
    */
   static ErrnoException connectFailure(IOException e, long waitedNanos, boolean bound) {
     if (e instanceof ConnectException && waitedNanos >= OS_GIVES_UP_NANOS) {

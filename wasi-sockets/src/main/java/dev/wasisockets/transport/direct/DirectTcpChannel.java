@@ -51,7 +51,11 @@ final class DirectTcpChannel extends DirectChannel<SocketChannel> implements Tcp
       listener.close();
       throw e;
     }
-    close();
+    try {
+      close();
+    } catch (IOException e) {
+      // The listener holds the port now; this socket is released whatever the OS says.
+    }
     return new DirectTcpListenerChannel(listener, transport);
   }
 
