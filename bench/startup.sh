@@ -54,8 +54,9 @@ mkdir -p "$XDG_CACHE_HOME"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{v[NR]=$1} END {printf "%.3f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-# CPU seconds (user + system) of a finished child, from GNU time's output file.
-cpu_of() { awk '{print $1 + $2}' "$1"; }
+# CPU seconds (user + system) of a finished child, from GNU time's output file (its last line:
+# a child ended by a signal gets a line saying so first).
+cpu_of() { tail -n 1 "$1" | awk '{print $1 + $2}'; }
 
 # Runs a command RUNS times (after PREPARE, if given, before each); prints "WALL CPU" medians.
 time_runs() {
@@ -122,7 +123,7 @@ first_answer() {
   printf '%s\n' "${walls[@]}" | median
 }
 
-ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+ratio() { printf '%.3g' "$(echo "scale=6; $1 / $2" | bc)"; }
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 
 echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -n 1), $(date -u +%F)" >&2

@@ -6,8 +6,11 @@ import dev.wasisockets.GuestRun.Mode;
 import dev.wasisockets.GuestRun.Result;
 import dev.wasisockets.GuestRun.Server;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.policy.Limits;
+import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,6 +56,60 @@ class EchoServerGuestsTest {
       Result result = server.join();
       assertThat(result.stderr()).isEmpty();
       assertThat(result.stdout()).isEqualTo("served " + CONNECTIONS + "\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /**
+   * A limit of 3 sockets (the listener and two connections) serves any number of connections one
+   * after another: a non-blocking accept that finds nothing (Go's and the poll server's normal
+   * case) takes nothing from the limit, and a closed connection gives its place back.
+   */
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("everyServer")
+  void aConnectionLimitOfThreeServesEightConnectionsOneAfterAnother(GuestFixture fixture, Mode mode)
+      throws Exception {
+    int connections = 8;
+    NetworkPolicy policy =
+        NetworkPolicy.builder().limits(Limits.NONE.withMaxConnections(3)).build();
+    InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    try (Server server = GuestRun.serve(fixture.bytes(), mode, policy, listen, "" + connections)) {
+      for (int i = 0; i < connections; i++) {
+        try (Socket client = connect(server)) {
+          String message = "connection " + i;
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(readAll(client)).as("echo on connection %d", i).isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stderr()).isEmpty();
+      assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("everyServer")
+  void echoesOnAnIpv6Listener(GuestFixture fixture, Mode mode) throws Exception {
+    InetAddress ipv6Loopback = InetAddress.getByName("::1");
+    InetSocketAddress listen = new InetSocketAddress(ipv6Loopback, 0);
+    try (Server server =
+        GuestRun.serve(fixture.bytes(), mode, NetworkPolicy.denyAll(), listen, "2")) {
+      for (int i = 0; i < 2; i++) {
+        try (Socket client = new Socket(ipv6Loopback, server.port())) {
+          String message = "over IPv6 " + i;
+          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+          client.shutdownOutput();
+
+          assertThat(readAll(client)).isEqualTo(message);
+        }
+      }
+
+      Result result = server.join();
+      assertThat(result.stdout()).isEqualTo("served 2\n");
       assertThat(result.exitCode()).isZero();
     }
   }

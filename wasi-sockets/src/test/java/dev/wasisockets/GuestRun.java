@@ -91,6 +91,22 @@ public final class GuestRun {
     return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());
   }
 
+  /**
+   * A server-style guest under {@code policy} (its limits, say), with its listener preopened on
+   * {@code listen} (port 0: a free one).
+   */
+  public static Server serve(
+      byte[] wasm, Mode mode, NetworkPolicy policy, InetSocketAddress listen, String... args) {
+    Output output = new Output();
+    WasiSockets sockets =
+        WasiSockets.builder()
+            .withWasiOptions(output.options(args))
+            .withPolicy(policy)
+            .withTcpListener(listen)
+            .build();
+    return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());
+  }
+
   /** Starts a guest on its own thread, with no preopened socket; its server port is 0. */
   public static Server start(byte[] wasm, Mode mode, NetworkPolicy policy, String... args) {
     return start(wasm, mode, policy, new DirectTransport(), args);

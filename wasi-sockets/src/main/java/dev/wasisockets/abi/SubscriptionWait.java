@@ -140,23 +140,23 @@ final class SubscriptionWait {
         int clockId = guest.readI32(at + 16);
         long timeout = guest.readI64(at + 24);
         boolean absolute = (guest.readU16(at + 40) & SUBCLOCKFLAGS_ABSTIME) != 0;
-        long relative;
+        long clockNow;
         if (!absolute) {
-          relative = timeout;
+          clockNow = 0;
         } else if (clockId == CLOCK_MONOTONIC) {
-          relative = timeout - now;
+          clockNow = now;
         } else if (clockId == CLOCK_REALTIME) {
           Instant at0 = realtime.instant();
-          relative = timeout - (at0.getEpochSecond() * 1_000_000_000L + at0.getNano());
+          clockNow = at0.getEpochSecond() * 1_000_000_000L + at0.getNano();
         } else {
           immediateError[index] = Errno.EINVAL.code(); // no absolute CPU-time deadlines
           return;
         }
-        // Unsigned nanoseconds: a huge value is "practically never", not negative.
-        deadline[index] = relative < 0 && !absolute ? NO_DEADLINE : now + Math.max(0, relative);
-        if (deadline[index] < now) {
-          deadline[index] = NO_DEADLINE; // overflow
-        }
+        // Timestamps are unsigned nanoseconds: u64::MAX, relative or absolute, is "never" (not -1,
+        // which would be due at once), and an absolute time already past is due now.
+        long wait = Long.compareUnsigned(timeout, clockNow) <= 0 ? 0 : timeout - clockNow;
+        boolean practicallyNever = wait < 0 || now + wait < now; // past a long: centuries
+        deadline[index] = practicallyNever ? NO_DEADLINE : now + wait;
       }
       case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
         int fd = guest.readI32(at + 16);

@@ -19,16 +19,21 @@ import dev.wasisockets.core.SocketOptionKind;
  * out: an i32 for integers and flags, {@code struct linger} (8 bytes) for LINGER, {@code struct
  * timeval} (16 bytes: i64 seconds, i64 microseconds) for the timeouts.
  *
- * <p>getsockopt's last argument: WasmEdge and wasmedge_wasi_socket pass a pointer to a u32 length,
- * dispatchrun/net and wasi-go pass the length itself (always 4). The Wasm types are the same, so
- * the value decides: below 16 it is a length (no real buffer sits in the first 16 bytes of memory);
- * otherwise a pointer, whose u32 is read and then set to the length written (abi.md §10).
+ * <p>getsockopt's last argument: WasmEdge itself, wasmedge_wasi_socket and the Rust crates built on
+ * it pass a pointer to a u32 length (a local on the guest's stack); dispatchrun/net, wasi-go and
+ * the C shim that ports libc's {@code getsockopt} to WasmEdge pass the length itself, always 4. The
+ * Wasm types are the same, so the value decides (abi.md §10): up to 16, the largest value an option
+ * has (a {@code timeval}), it is a length, so every length a by-value caller can mean is read as
+ * one; above, a pointer, whose u32 is read and then set to the length written. No toolchain puts a
+ * variable in the first 16 bytes of memory (wasm-ld starts data at 1024, and a stack-first stack
+ * would have to overflow to get there; that space is the null pointer's), so no real pointer is
+ * read as a length either.
  */
 @HostModule("wasi_snapshot_preview1")
 public final class WasmEdgeSocketOptions {
   private static final int SOL_SOCKET = 0;
   private static final int IPPROTO_TCP = 6;
-  private static final int LENGTH_VALUE_LIMIT = 16;
+  private static final int LONGEST_LENGTH_VALUE = 16;
   private static final int INT_SIZE = 4;
   private static final int LINGER_SIZE = 8;
   private static final int TIMEVAL_SIZE = 16;
@@ -43,7 +48,7 @@ public final class WasmEdgeSocketOptions {
   @WasmExport
   public int sockGetsockopt(Memory memory, int fd, int level, int name, int valuePtr, int length) {
     GuestMemory guest = new GuestMemory(memory);
-    boolean lengthByPointer = Integer.compareUnsigned(length, LENGTH_VALUE_LIMIT) >= 0;
+    boolean lengthByPointer = Integer.compareUnsigned(length, LONGEST_LENGTH_VALUE) > 0;
     int capacity = lengthByPointer ? guest.readI32(length) : length;
     SocketOptionKind kind = kind(level, name);
     int size = size(kind);
@@ -90,11 +95,21 @@ public final class WasmEdgeSocketOptions {
     return Errno.SUCCESS.code();
   }
 
+  /**
+   * A {@code timeval} as nanoseconds, 0 meaning no timeout, as Linux's {@code sock_set_timeout}
+   * reads it: microseconds outside 0..999,999 are EDOM; a negative time is no timeout; a time too
+   * long to count (for us, past what a long holds in nanoseconds, about 292 years) is no timeout
+   * either, as Linux makes its longest one "wait forever".
+   */
   private static long timevalNanos(long seconds, long micros) {
-    if (seconds < 0 || micros < 0 || micros >= 1_000_000) {
-      throw new ErrnoException(Errno.EINVAL, "not a timeval: " + seconds + "s " + micros + "us");
+    if (micros < 0 || micros >= 1_000_000) {
+      throw new ErrnoException(Errno.EDOM, "tv_usec " + micros + " is not 0..999999");
     }
-    return Math.multiplyExact(seconds, 1_000_000_000L) + micros * 1_000;
+    long microNanos = micros * 1_000;
+    if (seconds < 0 || seconds > (Long.MAX_VALUE - microNanos) / 1_000_000_000L) {
+      return 0;
+    }
+    return seconds * 1_000_000_000L + microNanos;
   }
 
   private static SocketOptionKind kind(int level, int name) {

@@ -1,14 +1,17 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.RemotePolicyException;
+import dev.wasisockets.transport.UnsupportedByTransportException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
-import java.util.Locale;
 
 /**
  * WASI preview 1 error numbers: the one errno table every dialect adapter returns from.
@@ -108,57 +111,47 @@ public enum Errno {
   }
 
   /**
-   * The errno a guest should see for an I/O failure of a host socket. The JDK reports most socket
-   * errors as plain {@link IOException}s whose message is the OS's {@code strerror} text, so the
-   * message is matched when the type says nothing.
+   * The errno an I/O failure's type alone says, EIO when it says nothing more; {@link SocketCall}
+   * knows more from the call it happened in. Never from the message, which is the C library's
+   * {@code strerror} text in the process's language.
    */
   public static Errno of(IOException e) {
+    Errno typed = ofType(e);
+    return typed != null ? typed : e instanceof ClosedChannelException ? EBADF : EIO;
+  }
+
+  /** The errno {@code e}'s type means whatever the call, or null when that depends on the call. */
+  static Errno ofType(IOException e) {
     if (e instanceof RemotePolicyException) {
       return EACCES;
     }
+    if (e instanceof ConnectionResetException) {
+      return ECONNRESET;
+    }
+    if (e instanceof UnsupportedByTransportException) {
+      return ENOTSUP;
+    }
+    if (e instanceof SocketTimeoutException) {
+      return ETIMEDOUT;
+    }
+    if (e instanceof InterruptedIOException) {
+      return EINTR;
+    }
     if (e instanceof ConnectException) {
-      return message(e).contains("timed out") ? ETIMEDOUT : ECONNREFUSED;
+      return ECONNREFUSED; // or ETIMEDOUT: TcpSocket tells them apart by how long it waited
     }
     if (e instanceof NoRouteToHostException) {
       return EHOSTUNREACH;
     }
     if (e instanceof PortUnreachableException) {
-      return ECONNREFUSED;
-    }
-    if (e instanceof SocketTimeoutException) {
-      return ETIMEDOUT;
+      return ECONNREFUSED; // an ICMP port unreachable, reported on a connected UDP socket
     }
     if (e instanceof BindException) {
-      return message(e).contains("assign requested address") ? EADDRNOTAVAIL : EADDRINUSE;
+      return EADDRINUSE; // or EADDRNOTAVAIL: the socket tells them apart by the address
     }
-    if (e instanceof ClosedChannelException) {
-      // The channel is closed for this direction: writing after shutdown(SHUT_WR), as POSIX.
-      return EPIPE;
+    if (e instanceof ProtocolException) {
+      return EPROTO;
     }
-    String text = message(e);
-    if (text.contains("reset")) {
-      return ECONNRESET;
-    }
-    if (text.contains("broken pipe")) {
-      return EPIPE;
-    }
-    if (text.contains("network is unreachable")) {
-      return ENETUNREACH;
-    }
-    if (text.contains("timed out")) {
-      return ETIMEDOUT;
-    }
-    if (text.contains("refused")) {
-      return ECONNREFUSED;
-    }
-    if (text.contains("not supported")) {
-      return ENOTSUP;
-    }
-    return EIO;
-  }
-
-  private static String message(Throwable e) {
-    String text = e.getMessage();
-    return text == null ? "" : text.toLowerCase(Locale.ROOT);
+    return null;
   }
 }

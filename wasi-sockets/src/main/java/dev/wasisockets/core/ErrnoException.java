@@ -32,11 +32,20 @@ public final class ErrnoException extends RuntimeException {
    * EINTR meanwhile.
    */
   public static ErrnoException of(IOException e) {
+    keepInterrupt(e);
+    return new ErrnoException(Errno.of(e), e.getMessage());
+  }
+
+  /** The failure of {@code call} as the guest should see it (see {@link SocketCall}). */
+  static ErrnoException of(IOException e, SocketCall call) {
+    keepInterrupt(e);
+    return new ErrnoException(call.errnoOf(e), e.getMessage());
+  }
+
+  private static void keepInterrupt(IOException e) {
     if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
       Thread.currentThread().interrupt();
-      return new ErrnoException(Errno.EINTR, e.getMessage());
     }
-    return new ErrnoException(Errno.of(e), e.getMessage());
   }
 
   public Errno errno() {

@@ -2,9 +2,12 @@ package dev.wasisockets.core;
 
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -150,7 +153,7 @@ public abstract non-sealed class GuestSocket implements Descriptor {
     } catch (IllegalArgumentException e) {
       throw new ErrnoException(Errno.EINVAL, option.name() + ": " + e.getMessage());
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.OPTION);
     }
   }
 
@@ -161,7 +164,7 @@ public abstract non-sealed class GuestSocket implements Descriptor {
     } catch (UnsupportedOperationException e) {
       throw new ErrnoException(Errno.ENOPROTOOPT, option.name() + " on this socket");
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.OPTION);
     }
   }
 
@@ -171,7 +174,32 @@ public abstract non-sealed class GuestSocket implements Descriptor {
       InetSocketAddress local = channel.localAddress();
       return local != null ? local : new InetSocketAddress(wildcard(family), 0);
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ADDRESS);
+    }
+  }
+
+  /**
+   * A bind (or a listen on {@code local}) that failed. The JDK reports an address in use and one
+   * that is not this host's alike (a BindException), so the address tells them apart; a port the OS
+   * keeps for privileged programs (EACCES on Linux) reads as in use.
+   */
+  static ErrnoException bindFailure(IOException e, InetSocketAddress local, SocketCall call) {
+    if (e instanceof BindException) {
+      Errno errno = isThisHosts(local.getAddress()) ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL;
+      return new ErrnoException(errno, e.getMessage());
+    }
+    return ErrnoException.of(e, call);
+  }
+
+  /** Whether {@code address} is the wildcard, a loopback address or one of this host's own. */
+  static boolean isThisHosts(InetAddress address) {
+    if (address.isAnyLocalAddress() || address.isLoopbackAddress()) {
+      return true;
+    }
+    try {
+      return NetworkInterface.getByInetAddress(address) != null;
+    } catch (SocketException e) {
+      return true; // cannot tell: the more common answer
     }
   }
 

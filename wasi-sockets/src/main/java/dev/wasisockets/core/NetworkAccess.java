@@ -68,11 +68,16 @@ public final class NetworkAccess {
 
   /** Counts a new socket against the connection limit: ENFILE when the guest has its fill. */
   void admitSocket() {
+    requireRoomForSocket();
+    openSockets++;
+  }
+
+  /** ENFILE if one more socket would be over the connection limit; counts nothing. */
+  void requireRoomForSocket() {
     if (limits.maxConnections() > 0 && openSockets >= limits.maxConnections()) {
       throw new ErrnoException(
           Errno.ENFILE, "the guest has " + openSockets + " sockets open, its limit");
     }
-    openSockets++;
   }
 
   /** A socket closed: one fewer against the limit. */
@@ -258,12 +263,15 @@ public final class NetworkAccess {
 
   /**
    * Waits until {@code channel} is ready for {@code interest}, or {@code timeoutNanos} pass
-   * (negative: no limit); false on timeout.
+   * (negative: no limit); false on timeout. EINTR if the thread is interrupted meanwhile; a wait
+   * that fails otherwise (the selector) is the host's problem, not the socket's: EIO.
    */
-  boolean awaitReady(TransportChannel channel, int interest, long timeoutNanos) throws IOException {
+  boolean awaitReady(TransportChannel channel, int interest, long timeoutNanos) {
     single.clear().add(channel, interest);
     try {
       return transport.await(single, timeoutNanos) > 0;
+    } catch (IOException e) {
+      throw ErrnoException.of(e);
     } finally {
       single.clear();
     }

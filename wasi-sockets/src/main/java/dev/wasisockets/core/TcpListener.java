@@ -46,22 +46,23 @@ public final class TcpListener extends GuestSocket {
     } catch (IOException e) {
       network.releaseListener();
       network.releaseSocket();
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.LISTEN);
     }
   }
 
   /**
    * The next connection: waits for one unless non-blocking, when it throws EAGAIN instead. ENFILE
-   * when the guest has as many sockets as it may; the connection then stays pending.
+   * when the guest has as many sockets as it may; the connection then stays pending, as it does
+   * when a POSIX process's descriptor table is full. Only a connection really taken counts against
+   * the limit: a guest that polls with non-blocking accepts (Go's {@code net.FileListener} does)
+   * must not use up its limit on EAGAINs.
    */
   public TcpSocket accept() {
-    network.admitSocket();
-    boolean admitted = false;
+    network.requireRoomForSocket();
     try {
       while (true) {
         TcpChannel accepted = channel.accept();
         if (accepted != null) {
-          admitted = true;
           return TcpSocket.accepted(network, family, accepted);
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
@@ -69,7 +70,7 @@ public final class TcpListener extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ACCEPT);
     }
   }
 
@@ -89,7 +90,7 @@ public final class TcpListener extends GuestSocket {
     try {
       return channel.localAddress();
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ADDRESS);
     }
   }
 

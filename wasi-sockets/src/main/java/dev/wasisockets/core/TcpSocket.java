@@ -6,6 +6,8 @@ import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -15,13 +17,16 @@ import java.nio.ByteBuffer;
  * others get the errno POSIX gives (wasmtime's {@code tcp.rs} is the model).
  *
  * <pre>
- * OPEN --bind--> BOUND --listen--> (becomes a TcpListener)
+ * OPEN --bind--> BOUND                                (the port is the socket's until it closes)
+ * OPEN | BOUND --listen--> (a TcpListener takes over)   (a failed listen leaves it as it was)
  * OPEN | BOUND --connect--> CONNECTED                  (blocking, or completed at once)
  * OPEN | BOUND --connect--> CONNECTING --> CONNECTED   (non-blocking: EINPROGRESS first)
  * CONNECTING --failed--> FAILED                        (the error is kept for SO_ERROR)
  * </pre>
  */
 public final class TcpSocket extends GuestSocket {
+  private static final long OS_GIVES_UP_NANOS = 3_000_000_000L;
+
   private enum State {
     OPEN,
     BOUND,
@@ -38,7 +43,10 @@ public final class TcpSocket extends GuestSocket {
   private State state;
   private boolean inputShut;
   private boolean outputShut;
+  private boolean bound; // by the guest's bind
+  private boolean connectionLost; // a read or write failed: the connection is over
   private Errno pendingError; // a non-blocking connect's failure, for SO_ERROR
+  private long connectStarted; // on the network's clock
   private long lastActivity; // on the network's clock: for the idle timeout
 
   private TcpSocket(
@@ -58,13 +66,19 @@ public final class TcpSocket extends GuestSocket {
       return new TcpSocket(network, family, network.transport().openTcp(family), State.OPEN);
     } catch (IOException e) {
       network.releaseSocket();
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.OPEN);
     }
   }
 
-  /** A connection a listener accepted (already admitted against the limit). */
+  /** A connection a listener accepted: counted against the limit from now on. */
   static TcpSocket accepted(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel) {
+    try {
+      network.admitSocket();
+    } catch (ErrnoException e) {
+      closeQuietly(channel);
+      throw e;
+    }
     return new TcpSocket(network, family, channel, State.CONNECTED);
   }
 
@@ -83,15 +97,18 @@ public final class TcpSocket extends GuestSocket {
     try {
       channel.bind(local);
       state = State.BOUND;
+      bound = true;
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.BIND);
     }
   }
 
   /**
    * Turns the socket into a listener on its bound address (or, unbound, on the wildcard address and
-   * a free port, as Linux does). This socket is closed; the caller puts the listener in its place
-   * in the descriptor table.
+   * a free port, as Linux does). The listener takes over the socket's port without it ever being
+   * free, and this socket is done; the caller puts the listener in its place in the descriptor
+   * table. If listening fails, the socket stays as it was: still bound (or not), free to listen
+   * again or to connect.
    */
   public TcpListener listen(int backlog) {
     InetSocketAddress local;
@@ -104,19 +121,17 @@ public final class TcpSocket extends GuestSocket {
       default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
     }
     network.admitListener();
+    TcpListenerChannel listening;
     try {
-      // NIO cannot turn a SocketChannel into a listener: free the bound port, then listen on it.
-      channel.close();
-      TcpListenerChannel listening = network.transport().listenTcp(local, network.backlog(backlog));
-      state = State.CLOSED;
-      TcpListener listener = new TcpListener(network, family, listening);
-      listener.setNonBlocking(isNonBlocking());
-      return listener;
+      listening = channel.listen(local, network.backlog(backlog));
     } catch (IOException e) {
       network.releaseListener();
-      state = State.FAILED;
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.LISTEN);
     }
+    state = State.CLOSED; // the listener holds the port, and this socket's place in the limit
+    TcpListener listener = new TcpListener(network, family, listening);
+    listener.setNonBlocking(isNonBlocking());
+    return listener;
   }
 
   /**
@@ -135,6 +150,7 @@ public final class TcpSocket extends GuestSocket {
     }
     requireFamily(family, remote.getAddress());
     network.check(NetworkUse.TCP_CONNECT, remote);
+    connectStarted = network.now();
     try {
       if (channel.connect(remote)) {
         state = State.CONNECTED;
@@ -155,14 +171,38 @@ public final class TcpSocket extends GuestSocket {
       state = State.CONNECTED;
     } catch (IOException e) {
       state = State.FAILED;
-      throw ErrnoException.of(e);
+      throw connectFailure(e);
     }
+  }
+
+  private ErrnoException connectFailure(IOException e) {
+    return connectFailure(e, network.now() - connectStarted, bound);
+  }
+
+  /**
+   * The errno of a connect that failed after {@code waitedNanos}. The JDK reports a refusal and the
+   * OS giving up alike (a ConnectException): Linux gives up on an unanswered connect only after
+   * retransmitting its SYN, at the least 3 s later ({@code tcp_syn_retries} = 1; by default about 2
+   * minutes), while a refusal comes back within a round trip. The wait is measured until the
+   * failure is noticed: a guest that leaves a refused non-blocking connect unasked for 3 s would
+   * read ETIMEDOUT in SO_ERROR (guests ask as soon as poll reports the socket). A BindException is
+   * no free local port (EADDRNOTAVAIL) or, from a port the guest bound, one already connected to
+   * this peer (EADDRINUSE).
+   */
+  static ErrnoException connectFailure(IOException e, long waitedNanos, boolean bound) {
+    if (e instanceof ConnectException && waitedNanos >= OS_GIVES_UP_NANOS) {
+      return new ErrnoException(Errno.ETIMEDOUT, e.getMessage());
+    }
+    if (e instanceof BindException) {
+      return new ErrnoException(bound ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL, e.getMessage());
+    }
+    return ErrnoException.of(e, SocketCall.CONNECT);
   }
 
   @Override
   public int read(ByteBuffer dst) {
     requireConnected();
-    if (inputShut || !dst.hasRemaining()) {
+    if (inputShut || connectionLost || !dst.hasRemaining()) {
       return 0;
     }
     try {
@@ -191,7 +231,7 @@ public final class TcpSocket extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw lose(e, SocketCall.STREAM_RECEIVE);
     }
   }
 
@@ -200,6 +240,9 @@ public final class TcpSocket extends GuestSocket {
     requireConnected();
     if (outputShut) {
       throw new ErrnoException(Errno.EPIPE, "the socket was shut down for writing");
+    }
+    if (connectionLost) {
+      throw new ErrnoException(Errno.EPIPE, "the connection failed earlier");
     }
     long wanted = 0;
     for (ByteBuffer src : srcs) {
@@ -231,7 +274,7 @@ public final class TcpSocket extends GuestSocket {
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw lose(e, SocketCall.STREAM_SEND);
     }
   }
 
@@ -273,7 +316,7 @@ public final class TcpSocket extends GuestSocket {
         outputShut = true;
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.SHUTDOWN);
     }
   }
 
@@ -282,6 +325,9 @@ public final class TcpSocket extends GuestSocket {
     return switch (state) {
       case CONNECTING -> Readiness.CONNECT; // readable or writable once the connect ends
       case CONNECTED -> {
+        if (connectionLost) {
+          yield READY_NOW; // as Linux's poll reports a reset connection: readable and writable
+        }
         if (write) {
           yield outputShut ? READY_NOW : Readiness.WRITE;
         }
@@ -308,7 +354,7 @@ public final class TcpSocket extends GuestSocket {
     try {
       return channel.remoteAddress();
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.ADDRESS);
     }
   }
 
@@ -360,7 +406,7 @@ public final class TcpSocket extends GuestSocket {
    * Waits for {@code interest} up to {@code wait} (negative: no limit), but no longer than the
    * connection may stay idle: then the host closes it and the guest gets ETIMEDOUT.
    */
-  private boolean awaitWithinIdleTimeout(int interest, long wait) throws IOException {
+  private boolean awaitWithinIdleTimeout(int interest, long wait) {
     long idle = network.idleNanos();
     if (idle == 0) {
       return network.awaitReady(channel, interest, wait);
@@ -386,6 +432,28 @@ public final class TcpSocket extends GuestSocket {
         Errno.ETIMEDOUT, "the connection was idle too long; the host closed it");
   }
 
+  /**
+   * A read or write failed, so the connection is over. Its first failure is reported: a reset, or a
+   * timeout the kernel declared, as Linux reports a connection's pending error once. From then on,
+   * as on Linux, reads find the end of the stream and writes get EPIPE. An interrupted wait ends
+   * nothing.
+   */
+  private ErrnoException lose(IOException e, SocketCall call) {
+    ErrnoException failure = ErrnoException.of(e, call);
+    if (failure.errno() != Errno.EINTR) {
+      connectionLost = true;
+    }
+    return failure;
+  }
+
+  private static void closeQuietly(TransportChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+  }
+
   /** Moves a pending non-blocking connect on, without waiting. */
   private void completePendingConnect() {
     try {
@@ -394,7 +462,7 @@ public final class TcpSocket extends GuestSocket {
       }
     } catch (IOException e) {
       state = State.FAILED;
-      ErrnoException failure = ErrnoException.of(e);
+      ErrnoException failure = connectFailure(e);
       pendingError = failure.errno();
       throw failure;
     }

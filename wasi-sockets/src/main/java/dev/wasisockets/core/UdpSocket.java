@@ -5,16 +5,24 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TransportChannel;
 import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
 
 /**
  * A UDP socket. Every destination passes the policy ({@link NetworkUse#UDP_SEND}): each {@code
  * send_to}, and {@code connect}, which sets the default peer for {@code send}/{@code fd_write}. A
- * socket that sends before binding is bound by the OS to a free port, as on POSIX.
+ * socket that sends or connects before binding is bound by the OS to a free port, as on POSIX; one
+ * that only receives stays unbound and receives nothing, as on Linux.
  */
 public final class UdpSocket extends GuestSocket {
+  // What one datagram can carry: 65,535 bytes less the UDP header, and for IPv4 its IP header too.
+  private static final int MAX_IPV4_PAYLOAD = 65_507;
+  private static final int MAX_IPV6_PAYLOAD = 65_527;
+
   private final NetworkAccess network;
   private final StandardProtocolFamily family;
   private final UdpChannel channel;
@@ -37,7 +45,7 @@ public final class UdpSocket extends GuestSocket {
       return new UdpSocket(network, family, network.transport().openUdp(family));
     } catch (IOException e) {
       network.releaseSocket();
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.OPEN);
     }
   }
 
@@ -56,12 +64,14 @@ public final class UdpSocket extends GuestSocket {
     try {
       channel.bind(local);
       bound = true;
+    } catch (AlreadyBoundException e) {
+      throw new ErrnoException(Errno.EINVAL, "the socket is already bound");
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw bindFailure(e, local, SocketCall.BIND);
     }
   }
 
-  /** Sets the default peer, if the policy allows sending to it. */
+  /** Sets the default peer, or replaces it, as POSIX lets a second connect do. */
   public void connect(InetSocketAddress remote) {
     requireFamily(family, remote.getAddress());
     network.check(NetworkUse.UDP_SEND, remote);
@@ -70,7 +80,7 @@ public final class UdpSocket extends GuestSocket {
       peer = remote;
       bound = true;
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.CONNECT);
     }
   }
 
@@ -91,21 +101,27 @@ public final class UdpSocket extends GuestSocket {
   public InetSocketAddress receiveFrom(ByteBuffer dst) {
     try {
       while (true) {
-        if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
-          throw new ErrnoException(Errno.EAGAIN, "throttled");
-        }
-        int start = dst.position();
-        InetSocketAddress source = channel.receive(dst);
-        if (source != null) {
-          network.received(meter, dst.position() - start);
-          return source;
+        // A socket never bound has no port, so nothing can arrive: Linux binds a UDP socket on its
+        // first send or connect, never on a receive, which waits (or is EAGAIN) as on any empty
+        // socket. The JDK's receive would bind it to a port of its choosing behind the guest's
+        // back, and the guest's own bind would then fail.
+        if (bound) {
+          if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
+            throw new ErrnoException(Errno.EAGAIN, "throttled");
+          }
+          int start = dst.position();
+          InetSocketAddress source = channel.receive(dst);
+          if (source != null) {
+            network.received(meter, dst.position() - start);
+            return source;
+          }
         }
         if (isNonBlocking() || !network.awaitReady(channel, Readiness.READ, receiveWait())) {
           throw new ErrnoException(Errno.EAGAIN);
         }
       }
     } catch (IOException e) {
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.DATAGRAM_RECEIVE);
     }
   }
 
@@ -173,6 +189,11 @@ public final class UdpSocket extends GuestSocket {
     if (closed) {
       throw new ErrnoException(Errno.EBADF);
     }
+    int most = target.getAddress() instanceof Inet4Address ? MAX_IPV4_PAYLOAD : MAX_IPV6_PAYLOAD;
+    if (datagram.remaining() > most) {
+      throw new ErrnoException(
+          Errno.EMSGSIZE, datagram.remaining() + " bytes; a datagram holds at most " + most);
+    }
     try {
       while (true) {
         if (network.sendAllowance(meter, datagram.remaining(), !isNonBlocking(), true) == 0) {
@@ -188,11 +209,11 @@ public final class UdpSocket extends GuestSocket {
           throw new ErrnoException(Errno.EAGAIN);
         }
       }
+    } catch (AlreadyConnectedException e) {
+      // POSIX lets a connected UDP socket refuse a destination other than its peer; NIO does.
+      throw new ErrnoException(Errno.EISCONN, "connected to " + peer + ", not " + target);
     } catch (IOException e) {
-      if (e.getMessage() != null && e.getMessage().contains("too long")) {
-        throw new ErrnoException(Errno.EMSGSIZE, e.getMessage());
-      }
-      throw ErrnoException.of(e);
+      throw ErrnoException.of(e, SocketCall.DATAGRAM_SEND);
     }
   }
 

@@ -10,8 +10,20 @@ import java.nio.ByteBuffer;
  */
 public interface TcpChannel extends TransportChannel {
 
-  /** Binds the local end before a connect (an address the policy has already allowed). */
+  /**
+   * Binds the local end (an address the policy has already allowed). The channel may then connect
+   * from it or {@link #listen} on it; the address is the channel's from now on until it closes.
+   */
   void bind(InetSocketAddress local) throws IOException;
+
+  /**
+   * Makes this unconnected channel a listener with room for {@code backlog} pending connections: on
+   * the address it is bound to, which passes to the listener without ever being free for another
+   * program to take, or, unbound, on {@code local} (an address the policy has allowed). This
+   * channel is closed once the listener has the address; if listening fails, it stays as it was
+   * (bound or not) and the caller may try again or connect.
+   */
+  TcpListenerChannel listen(InetSocketAddress local, int backlog) throws IOException;
 
   /**
    * Starts connecting to {@code remote}, an address the policy has already allowed. Returns true if

@@ -10,7 +10,10 @@ public interface UdpChannel extends TransportChannel {
   /** Binds the local end (an address the policy has already allowed). */
   void bind(InetSocketAddress local) throws IOException;
 
-  /** Sets the default peer: sends without an address go there, and only its datagrams arrive. */
+  /**
+   * Sets the default peer, replacing any earlier one: sends without an address go there, and only
+   * its datagrams arrive.
+   */
   void connect(InetSocketAddress remote) throws IOException;
 
   /** The default peer, or null. */

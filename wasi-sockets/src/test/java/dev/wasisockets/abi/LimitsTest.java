@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class LimitsTest {
   private static final int ENFILE = 41;
   private static final int ETIMEDOUT = 73;
+  private static final int NONBLOCK = 4;
 
   @Test
   void oneSocketMoreThanTheLimitIsEnfileUntilOneCloses() throws IOException {
@@ -49,6 +50,29 @@ class LimitsTest {
 
         assertThat(guest.call("fd_close", other)).isZero();
         assertThat(guest.call("sock_accept", 3, 0, FD_OUT)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void acceptsThatFindNoConnectionTakeNothingFromTheLimit() throws IOException {
+    NetworkPolicy.Builder grants =
+        NetworkPolicy.builder().limits(Limits.NONE.withMaxConnections(2));
+    try (RawAbiGuest guest = new RawAbiGuest(true, RawAbiGuest.MODULE, grants)) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(guest.call("sock_accept", 3, NONBLOCK, FD_OUT)).isEqualTo(EAGAIN);
+      }
+      int other = guest.openSocket(); // the listener and this one: the limit, not more
+
+      try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guest.listenerPort())) {
+        assertThat(guest.call("sock_accept", 3, NONBLOCK, FD_OUT)).isEqualTo(ENFILE);
+        assertThat(guest.call("fd_close", other)).isZero();
+        assertThat(guest.call("sock_accept", 3, NONBLOCK, FD_OUT)).isZero();
+        int accepted = guest.memory().readInt(FD_OUT);
+        assertThat(guest.call("sock_open", INET4, STREAM, FD_OUT)).isEqualTo(ENFILE);
+
+        assertThat(guest.call("fd_close", accepted)).isZero();
+        assertThat(guest.call("sock_open", INET4, STREAM, FD_OUT)).isZero();
       }
     }
   }

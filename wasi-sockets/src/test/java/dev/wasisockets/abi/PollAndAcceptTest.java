@@ -3,31 +3,50 @@ package dev.wasisockets.abi;
 import static dev.wasisockets.abi.RawAbiGuest.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code poll_oneoff} over sockets, files and clocks, and {@code sock_accept}, called directly. */
+@Timeout(30)
 class PollAndAcceptTest {
+  /** The default imports and {@code clock_time_get}, to read the guest's own clocks. */
+  private static final WasmModule WITH_CLOCKS =
+      RawAbiGuest.passThrough(
+          Stream.concat(
+                  RawAbiGuest.DEFAULT_IMPORTS.stream(), Stream.of("clock_time_get:i32 i64 i32"))
+              .toList());
+
   private static final int LISTENER = 3;
   private static final int NONBLOCK = 4;
   private static final int CLOCK = 0;
   private static final int FD_READ = 1;
   private static final int FD_WRITE = 2;
+  private static final int REALTIME = 0;
   private static final int MONOTONIC = 1;
+  private static final int ABSTIME = 1;
+  private static final int TIME_OUT = 4008;
+  private static final long NEVER = -1L; // u64::MAX nanoseconds
   private static final int SUBSCRIPTIONS = 1024;
   private static final int EVENTS = 2048;
   private static final int NEVENTS = 4000;
+  private static final int ECONNRESET = 15;
 
   private RawAbiGuest guest;
 
   @BeforeEach
   void start() throws IOException {
-    guest = new RawAbiGuest(true);
+    guest = new RawAbiGuest(true, WITH_CLOCKS, NetworkPolicy.builder());
   }
 
   @AfterEach
@@ -37,11 +56,104 @@ class PollAndAcceptTest {
 
   @Test
   void aClockSubscriptionFiresAfterItsTimeout() {
-    clock(0, 0xC1, 1_000_000);
+    long timeout = 20_000_000;
+    clock(0, 0xC1, timeout);
 
+    long start = System.nanoTime();
     assertThat(poll(1)).isZero();
+    long waited = System.nanoTime() - start;
+
     assertThat(events()).isEqualTo(1);
     assertEvent(0, 0xC1, 0, CLOCK);
+    assertThat(waited).as("nanoseconds waited").isGreaterThanOrEqualTo(timeout);
+  }
+
+  @ParameterizedTest(name = "clock {0}")
+  @ValueSource(ints = {MONOTONIC, REALTIME})
+  void anAbsoluteClockFiresAtItsDeadlineOnTheGuestsOwnClock(int clockId) throws IOException {
+    int quiet = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(quiet)) {
+      long deadline = now(clockId) + 30_000_000;
+      fd(0, 1, FD_READ, quiet);
+      clock(1, 2, clockId, deadline, ABSTIME);
+
+      assertThat(poll(2)).isZero();
+
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 2, 0, CLOCK);
+      assertThat(now(clockId))
+          .as("the guest's clock after the poll")
+          .isGreaterThanOrEqualTo(deadline);
+    }
+  }
+
+  @Test
+  void anAbsoluteDeadlineAlreadyPastFiresAtOnce() throws IOException {
+    int quiet = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(quiet)) {
+      fd(0, 1, FD_READ, quiet);
+      clock(1, 2, MONOTONIC, now(MONOTONIC) - 1_000_000_000, ABSTIME);
+
+      assertThat(poll(2)).isZero();
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 2, 0, CLOCK);
+    }
+  }
+
+  /** u64::MAX nanoseconds, relative or absolute, is "never": the socket ends the wait. */
+  @ParameterizedTest(name = "flags {0}")
+  @ValueSource(ints = {0, ABSTIME})
+  void theLongestTimeoutWaitsForTheSocketThatBecomesReady(int flags) throws Exception {
+    int fd = guest.openSocket();
+    try (Socket peer = guest.connectToPeer(fd)) {
+      fd(0, 1, FD_READ, fd);
+      clock(1, 2, MONOTONIC, NEVER, flags);
+      Thread writer = writeLater(peer, "x");
+
+      assertThat(poll(2)).isZero();
+
+      assertThat(events()).isEqualTo(1);
+      assertEvent(0, 1, 0, FD_READ);
+      writer.join(10_000);
+    }
+  }
+
+  @Test
+  void aPeerThatClosesMakesTheSocketReadableAndTheReadFindsTheEnd() throws IOException {
+    int fd = guest.openSocket();
+    Socket peer = guest.connectToPeer(fd);
+    peer.getOutputStream().write("last".getBytes(StandardCharsets.US_ASCII));
+    peer.close();
+    fd(0, 1, FD_READ, fd);
+
+    assertThat(poll(1)).isZero();
+    assertEvent(0, 1, 0, FD_READ);
+    guest.iovec(IOVEC, DATA, 64);
+    assertThat(guest.call("sock_recv", fd, IOVEC, 1, RECV_WAITALL, COUNT_OUT, FLAGS_OUT)).isZero();
+    assertThat(guest.data(guest.memory().readInt(COUNT_OUT))).isEqualTo("last");
+    assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT)).isZero();
+    assertThat(guest.memory().readInt(COUNT_OUT)).as("end of stream").isZero();
+    assertThat(poll(1)).as("still readable: the end stays").isZero();
+    assertEvent(0, 1, 0, FD_READ);
+  }
+
+  @Test
+  void aPeerThatResetsMakesTheSocketReadableAndWritable() throws IOException {
+    int fd = guest.openSocket();
+    Socket peer = guest.connectToPeer(fd);
+    peer.setSoLinger(true, 0);
+    peer.close();
+    fd(0, 1, FD_READ, fd);
+    assertThat(poll(1)).isZero();
+
+    guest.iovec(IOVEC, DATA, 64);
+    assertThat(guest.call("sock_recv", fd, IOVEC, 1, 0, COUNT_OUT, FLAGS_OUT))
+        .isEqualTo(ECONNRESET);
+    fd(1, 2, FD_WRITE, fd);
+    assertThat(poll(2)).isZero();
+    assertThat(events()).isEqualTo(2);
+    assertEvent(0, 1, 0, FD_READ);
+    assertEvent(1, 2, 0, FD_WRITE);
   }
 
   @Test
@@ -229,13 +341,39 @@ class PollAndAcceptTest {
   }
 
   private void clock(int index, long userdata, long timeoutNanos) {
+    clock(index, userdata, MONOTONIC, timeoutNanos, 0);
+  }
+
+  private void clock(int index, long userdata, int clockId, long timeout, int flags) {
     int at = SUBSCRIPTIONS + index * 48;
     guest.memory().writeLong(at, userdata);
     guest.memory().writeByte(at + 8, (byte) CLOCK);
-    guest.memory().writeI32(at + 16, MONOTONIC);
-    guest.memory().writeLong(at + 24, timeoutNanos);
+    guest.memory().writeI32(at + 16, clockId);
+    guest.memory().writeLong(at + 24, timeout);
     guest.memory().writeLong(at + 32, 0);
-    guest.memory().writeShort(at + 40, (short) 0);
+    guest.memory().writeShort(at + 40, (short) flags);
+  }
+
+  /** The guest's {@code clock_time_get} of {@code clockId}, in nanoseconds. */
+  private long now(int clockId) {
+    assertThat(guest.call("clock_time_get", clockId, 1, TIME_OUT)).isZero();
+    return guest.memory().readLong(TIME_OUT);
+  }
+
+  /** Writes {@code text} to {@code peer} from another thread, a moment from now. */
+  private static Thread writeLater(Socket peer, String text) {
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(100);
+                peer.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    writer.start();
+    return writer;
   }
 
   private void fd(int index, long userdata, int type, int fd) {

@@ -112,14 +112,20 @@ final class RawAbiGuest implements AutoCloseable {
           "sock_shutdown:2",
           "fd_close:1");
 
-  /** A module that imports each of {@code imports} and exports it under the same name. */
+  /**
+   * A module that imports each of {@code imports} and exports it under the same name. An entry is
+   * {@code name:COUNT} (that many i32 parameters) or {@code name:TYPE TYPE ...} (e.g. {@code
+   * clock_time_get:i32 i64 i32}).
+   */
   static WasmModule passThrough(List<String> imports) {
     StringBuilder wat = new StringBuilder("(module\n");
     StringBuilder exports = new StringBuilder();
     for (int i = 0; i < imports.size(); i++) {
       String[] entry = imports.get(i).split(":");
-      int params = Integer.parseInt(entry[1]);
-      String signature = "(param" + " i32".repeat(params) + ") (result i32)";
+      String types =
+          entry[1].matches("\\d+") ? " i32".repeat(Integer.parseInt(entry[1])) : " " + entry[1];
+      int params = types.isBlank() ? 0 : types.strip().split(" ").length;
+      String signature = "(param" + types + ") (result i32)";
       wat.append("  (import \"wasi_snapshot_preview1\" \"")
           .append(entry[0])
           .append("\" (func $f")

@@ -4,6 +4,9 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -12,16 +15,25 @@ import java.nio.channels.SocketChannel;
 final class DirectTcpListenerChannel extends DirectChannel<ServerSocketChannel>
     implements TcpListenerChannel {
   private final DirectTransport transport;
+  // Recorded for form: only a socket that never connected can listen, so an accepted
+  // connection's family is never used.
+  private final StandardProtocolFamily family;
 
-  DirectTcpListenerChannel(ServerSocketChannel channel, DirectTransport transport) {
+  DirectTcpListenerChannel(ServerSocketChannel channel, DirectTransport transport)
+      throws IOException {
     super(channel, transport);
     this.transport = transport;
+    InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+    this.family =
+        local.getAddress() instanceof Inet6Address
+            ? StandardProtocolFamily.INET6
+            : StandardProtocolFamily.INET;
   }
 
   @Override
   public TcpChannel accept() throws IOException {
     SocketChannel accepted = channel.accept();
-    return accepted == null ? null : transport.adopt(accepted);
+    return accepted == null ? null : transport.adopt(accepted, family);
   }
 
   @Override

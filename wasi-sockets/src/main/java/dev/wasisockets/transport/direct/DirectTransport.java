@@ -33,7 +33,7 @@ public final class DirectTransport implements Transport {
 
   @Override
   public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
-    return adopt(SocketChannel.open(family));
+    return adopt(SocketChannel.open(family), family);
   }
 
   @Override
@@ -67,15 +67,15 @@ public final class DirectTransport implements Transport {
     }
   }
 
-  /** Wraps a new or accepted socket, switching it to non-blocking mode. */
-  TcpChannel adopt(SocketChannel channel) throws IOException {
+  /** Wraps a new or accepted socket of {@code family}, switching it to non-blocking mode. */
+  TcpChannel adopt(SocketChannel channel, StandardProtocolFamily family) throws IOException {
     try {
       channel.configureBlocking(false);
     } catch (IOException e) {
       channel.close();
       throw e;
     }
-    return new DirectTcpChannel(channel, this);
+    return new DirectTcpChannel(channel, this, family);
   }
 
   @Override

@@ -20,6 +20,9 @@ final class DirectUdpChannel extends DirectChannel<DatagramChannel> implements U
 
   @Override
   public void connect(InetSocketAddress remote) throws IOException {
+    if (channel.isConnected()) {
+      channel.disconnect(); // NIO will not connect a connected channel again; POSIX does
+    }
     channel.connect(remote);
   }
 

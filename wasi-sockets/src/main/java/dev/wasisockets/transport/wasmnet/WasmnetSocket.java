@@ -2,10 +2,10 @@ package dev.wasisockets.transport.wasmnet;
 
 import dev.wasisockets.transport.RemotePolicyException;
 import dev.wasisockets.transport.TransportChannel;
+import dev.wasisockets.transport.UnsupportedByTransportException;
 import dev.wasisockets.wasmnet.Event;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.HashMap;
@@ -95,10 +95,10 @@ abstract class WasmnetSocket implements TransportChannel {
   }
 
   /** wasmnet lets the server choose local addresses: only "any address, any port" is granted. */
-  static void requireAnyLocal(InetSocketAddress local, String what) throws SocketException {
+  static void requireAnyLocal(InetSocketAddress local, String what)
+      throws UnsupportedByTransportException {
     if (local.getPort() != 0 || !local.getAddress().isAnyLocalAddress()) {
-      throw new SocketException(
-          "Operation not supported: " + what + " cannot choose its local address");
+      throw new UnsupportedByTransportException(what + " cannot choose its local address");
     }
   }
 

@@ -1,18 +1,21 @@
 package dev.wasisockets.transport.wasmnet;
 
 import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.Locale;
 
 /**
  * A TCP connection the wasmnet server holds: {@code connect} and {@code connected} to open it,
@@ -67,6 +70,18 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
     } finally {
       transport.lock.unlock();
     }
+  }
+
+  /**
+   * wasmnet binds and listens in one request pair, and this channel holds nothing on the server
+   * before it connects (its bind grants only "any address, any port"), so a new listener there
+   * takes its place.
+   */
+  @Override
+  public TcpListenerChannel listen(InetSocketAddress local, int backlog) throws IOException {
+    TcpListenerChannel listener = transport.listenTcp(local, backlog);
+    close();
+    return listener;
   }
 
   @Override
@@ -256,14 +271,24 @@ final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
         }
         peerClosed = true;
       }
-      case ERROR ->
-          fail(
-              state == State.CONNECTING
-                  ? new ConnectException(((Event.Error) event).msg())
-                  : new SocketException("Connection reset: " + ((Event.Error) event).msg()));
+      case ERROR -> {
+        String msg = ((Event.Error) event).msg();
+        fail(state == State.CONNECTING ? connectFailure(msg) : new ConnectionResetException(msg));
+      }
       case DENIED -> fail(refusal(event, "the connection"));
       default -> {} // nothing else is about a connection
     }
+  }
+
+  /**
+   * A connect the server could not make. wasmnet's {@code error} carries only text, so a connect
+   * that timed out there is known by what the server says: Netty's own "connection timed out", or
+   * the server's C library's text in English. Anything else is a refusal.
+   */
+  private static IOException connectFailure(String msg) {
+    return msg.toLowerCase(Locale.ROOT).contains("timed out")
+        ? new SocketTimeoutException(msg)
+        : new ConnectException(msg);
   }
 
   /** Bytes from the peer, which this channel now owns; lock held. */

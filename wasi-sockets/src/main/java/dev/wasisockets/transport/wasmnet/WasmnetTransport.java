@@ -1,6 +1,7 @@
 package dev.wasisockets.transport.wasmnet;
 
 import dev.wasisockets.policy.IpLiteral;
+import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.RemotePolicyException;
 import dev.wasisockets.transport.TcpChannel;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
@@ -210,7 +210,7 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
         link.close();
       }
       if (linkFailure == null) {
-        linkFailure = new SocketException("Connection reset: the wasmnet transport was closed");
+        linkFailure = new ConnectionResetException("the wasmnet transport was closed");
       }
       changed.signalAll();
     } finally {
@@ -260,7 +260,7 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
     apply(
         () -> {
           if (linkFailure == null) {
-            linkFailure = new SocketException("Connection reset: " + reason);
+            linkFailure = new ConnectionResetException(reason);
           }
         },
         0);
