@@ -9,17 +9,11 @@ import dev.wasisockets.GuestRun.Result;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
-import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.ForwardingTransport;
 import dev.wasisockets.transport.TcpChannel;
-import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
-import dev.wasisockets.transport.UdpChannel;
 import dev.wasisockets.transport.direct.DirectTransport;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.util.List;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,42 +84,17 @@ class HostFunctionFailureTest {
   }
 
   /** The direct transport, but opening a TCP socket throws {@code failure}: unchecked. */
-  private static final class BuggyTransport implements Transport {
-    private final DirectTransport inner = new DirectTransport();
+  private static final class BuggyTransport extends ForwardingTransport {
     private final RuntimeException failure;
 
     BuggyTransport(RuntimeException failure) {
+      super(new DirectTransport());
       this.failure = failure;
     }
 
     @Override
     public TcpChannel openTcp(StandardProtocolFamily family) {
       throw failure;
-    }
-
-    @Override
-    public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
-      return inner.openUdp(family);
-    }
-
-    @Override
-    public List<InetAddress> resolve(String host) throws IOException {
-      return inner.resolve(host);
-    }
-
-    @Override
-    public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
-      return inner.listenTcp(local, backlog);
-    }
-
-    @Override
-    public int await(ReadinessSet set, long timeoutNanos) throws IOException {
-      return inner.await(set, timeoutNanos);
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 }

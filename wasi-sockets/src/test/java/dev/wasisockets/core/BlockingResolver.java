@@ -2,6 +2,7 @@ package dev.wasisockets.core;
 
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
+import dev.wasisockets.transport.ForwardingTransport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * A transport whose resolver does not answer until released, and cannot be interrupted (as the
  * JDK's): every name it is asked is remembered; once released it answers 127.0.0.1.
  */
-final class BlockingResolver extends NetworkAccessTest.DelegatingTransport {
+final class BlockingResolver extends ForwardingTransport {
   private final CountDownLatch released = new CountDownLatch(1);
   private final List<String> asked = new ArrayList<>();
 

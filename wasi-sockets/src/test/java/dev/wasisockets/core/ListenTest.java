@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
-import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.ForwardingTransport;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
-import dev.wasisockets.transport.UdpChannel;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -176,14 +175,13 @@ class ListenTest {
    * The direct transport, with another program that tries to take {@link #port} (on the address
    * given) whenever one of the transport's TCP sockets closes.
    */
-  private final class ThievingTransport implements Transport {
-    private final Transport inner;
+  private final class ThievingTransport extends ForwardingTransport {
     private final InetAddress address;
     int port;
     boolean stolen;
 
     ThievingTransport(Transport inner, InetAddress address) {
-      this.inner = inner;
+      super(inner);
       this.address = address;
     }
 
@@ -195,32 +193,7 @@ class ListenTest {
 
     @Override
     public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
-      return new WatchedChannel(inner.openTcp(family));
-    }
-
-    @Override
-    public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
-      return inner.openUdp(family);
-    }
-
-    @Override
-    public List<InetAddress> resolve(String host) throws IOException {
-      return inner.resolve(host);
-    }
-
-    @Override
-    public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
-      return inner.listenTcp(local, backlog);
-    }
-
-    @Override
-    public int await(ReadinessSet set, long timeoutNanos) throws IOException {
-      return inner.await(set, timeoutNanos);
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
+      return new WatchedChannel(super.openTcp(family));
     }
 
     /** A TCP channel that lets the thief try the moment it closes. */

@@ -6,19 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
-import dev.wasisockets.transport.ReadinessSet;
-import dev.wasisockets.transport.TcpChannel;
-import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
-import dev.wasisockets.transport.UdpChannel;
 import dev.wasisockets.transport.direct.DirectTransport;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -84,44 +78,5 @@ class NetworkAccessTest {
 
   private static NetworkAccess access(Transport transport, Limits limits) {
     return new NetworkAccess(transport, NetworkPolicy.builder().limits(limits).build());
-  }
-
-  /** A transport that passes everything to another; tests override what they fake. */
-  static class DelegatingTransport implements Transport {
-    private final Transport inner;
-
-    DelegatingTransport(Transport inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
-      return inner.openTcp(family);
-    }
-
-    @Override
-    public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
-      return inner.openUdp(family);
-    }
-
-    @Override
-    public List<InetAddress> resolve(String host) throws IOException {
-      return inner.resolve(host);
-    }
-
-    @Override
-    public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
-      return inner.listenTcp(local, backlog);
-    }
-
-    @Override
-    public int await(ReadinessSet set, long timeoutNanos) throws IOException {
-      return inner.await(set, timeoutNanos);
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
-    }
   }
 }
