@@ -176,8 +176,14 @@ windows() {
   for ((w = 0; w < 4; w++)); do
     rates+=("$(wrk -t1 -c10 -d"${window}s" "http://127.0.0.1:$server_port/" | awk '/Requests\/sec/ {print $2}')")
   done
+  # CPU seconds the server itself used, from the kernel's accounting, read just before it stops.
+  local cpu=0 ticks
+  ticks=$(getconf CLK_TCK)
+  for pid in $(leaves "$server_pid"); do
+    cpu=$(awk -v t="$ticks" -v c="$cpu" '{print c + ($14 + $15) / t}' "/proc/$pid/stat")
+  done
   stop_server
-  echo "${rates[*]} $(cpu_of "$work/server.cpu")"
+  echo "${rates[*]} $cpu"
 }
 read -r n1 n2 n3 n4 ncpu < <(windows "$native_port" "$work/http_server_native" -listen "127.0.0.1:$native_port")
 read -r g1 g2 g3 g4 gcpu < <(windows "" "$script" "${serve[@]}" "$server")
