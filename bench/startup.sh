@@ -180,7 +180,8 @@ windows() {
   local cpu=0 ticks
   ticks=$(getconf CLK_TCK)
   for pid in $(leaves "$server_pid"); do
-    cpu=$(awk -v t="$ticks" -v c="$cpu" '{print c + ($14 + $15) / t}' "/proc/$pid/stat")
+    [ -r "/proc/$pid/stat" ] || continue
+    cpu=$(awk -v t="$ticks" -v c="$cpu" '{print c + ($14 + $15) / t}' "/proc/$pid/stat" || echo "$cpu")
   done
   stop_server
   echo "${rates[*]} $cpu"
