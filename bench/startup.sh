@@ -10,8 +10,8 @@
 #   3. its requests/s in each of the first four 15-second windows under wrk (10 connections,
 #      GET of 6 bytes), warm cache, against the native build.
 #
-# Each time is the median of RUNS runs (default 5). CPU seconds (user + system, from the OS, of
-# the server process and its children) are given beside wall times.
+# Each time is the median of RUNS runs (default 5); the small guest's rows give the CPU seconds
+# (user + system, from the OS) beside the wall time.
 #
 # Usage: bench/startup.sh [--quick]   (--quick: 3 runs, 5-second windows)
 set -euo pipefail
@@ -176,25 +176,13 @@ windows() {
   for ((w = 0; w < 4; w++)); do
     rates+=("$(wrk -t1 -c10 -d"${window}s" "http://127.0.0.1:$server_port/" | awk '/Requests\/sec/ {print $2}')")
   done
-  # CPU seconds the server itself used, from the kernel's accounting, read just before it stops.
-  local cpu=0 ticks
-  ticks=$(getconf CLK_TCK)
-  for pid in $(leaves "$server_pid"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    cpu=$(awk -v t="$ticks" -v c="$cpu" '{print c + ($14 + $15) / t}' "/proc/$pid/stat" || echo "$cpu")
-  done
   stop_server
-  echo "${rates[*]} $cpu"
+  echo "${rates[*]}"
 }
-read -r n1 n2 n3 n4 ncpu < <(windows "$native_port" "$work/http_server_native" -listen "127.0.0.1:$native_port")
-read -r g1 g2 g3 g4 gcpu < <(windows "" "$script" "${serve[@]}" "$server")
-total_native=$(echo "($n1 + $n2 + $n3 + $n4) * $window" | bc)
-total_guest=$(echo "($g1 + $g2 + $g3 + $g4) * $window" | bc)
+read -r n1 n2 n3 n4 < <(windows "$native_port" "$work/http_server_native" -listen "127.0.0.1:$native_port")
+read -r g1 g2 g3 g4 < <(windows "" "$script" "${serve[@]}" "$server")
 for w in 1 2 3 4; do
   eval "n=\$n$w g=\$g$w"
   row "Go net/http server under wrk, window $w (${window} s, 10 connections)" "native / guest (warm cache + CDS)" \
     "$(printf '%.0f' "$n") / $(printf '%.0f' "$g") requests/s" "$(ratio "$g" "$n")"
 done
-row "Go net/http server under wrk, CPU per request" "native / guest" \
-  "$(echo "scale=1; $ncpu * 1000000 / $total_native" | bc) / $(echo "scale=1; $gcpu * 1000000 / $total_guest" | bc) µs" \
-  "$(ratio "$(echo "scale=6; $gcpu / $total_guest" | bc)" "$(echo "scale=6; $ncpu / $total_native" | bc)")"
