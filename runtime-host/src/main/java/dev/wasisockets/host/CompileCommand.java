@@ -1,6 +1,5 @@
 package dev.wasisockets.host;
 
-import com.dylibso.chicory.wasm.ChicoryException;
 import dev.wasisockets.compile.CompileCache;
 import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.compile.GuestCompiler;
@@ -57,11 +56,9 @@ final class CompileCommand implements Callable<Integer> {
     for (Path guest : guests) {
       CompiledGuest compiled;
       try {
-        compiled = compiler.compile(GuestFile.read(guest));
+        compiled = GuestFile.compile(guest, compiler);
       } catch (IllegalArgumentException e) {
         throw usageError(e.getMessage());
-      } catch (ChicoryException e) {
-        throw usageError(guest + " is not a valid WebAssembly module: " + e.getMessage());
       }
       stderr.println(
           "wasi-sockets: "

@@ -1,5 +1,8 @@
 package dev.wasisockets.host;
 
+import com.dylibso.chicory.wasm.ChicoryException;
+import dev.wasisockets.compile.CompiledGuest;
+import dev.wasisockets.compile.GuestCompiler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,11 +16,26 @@ final class GuestFile {
   private GuestFile() {}
 
   /**
+   * {@code guest}, read and compiled (or loaded from the cache) by {@code compiler}.
+   *
+   * @throws IllegalArgumentException saying why it cannot be a guest, for a usage error
+   */
+  static CompiledGuest compile(Path guest, GuestCompiler compiler) {
+    byte[] wasm = read(guest);
+    try {
+      return compiler.compile(wasm);
+    } catch (ChicoryException e) {
+      throw new IllegalArgumentException(
+          guest + " is not a valid WebAssembly module: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The bytes of {@code guest}.
    *
    * @throws IllegalArgumentException saying why they cannot be a guest, for a usage error
    */
-  static byte[] read(Path guest) {
+  private static byte[] read(Path guest) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(guest);

@@ -375,15 +375,12 @@ final class RunCommand implements Callable<Integer> {
 
   /** The guest, compiled or loaded from the cache (or, with --interpreter, only parsed). */
   private CompiledGuest compile() {
+    GuestCompiler.Mode mode =
+        interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER;
     try {
-      byte[] wasm = GuestFile.read(guest);
-      GuestCompiler.Mode mode =
-          interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER;
-      return cacheOptions.compiler(mode).compile(wasm);
+      return GuestFile.compile(guest, cacheOptions.compiler(mode));
     } catch (IllegalArgumentException e) {
       throw usageError(e.getMessage());
-    } catch (ChicoryException e) {
-      throw usageError(guest + " is not a valid WebAssembly module: " + e.getMessage());
     }
   }
 
