@@ -123,6 +123,15 @@ first_answer() {
   printf '%s\n' "${walls[@]}" | median
 }
 
+# The command of a row: `java -jar` or the launcher script in $cmd, and in $extra what goes after
+# the subcommand (--interpreter for the interpreter rows).
+launcher() {
+  cmd=(java -jar "$jar")
+  if [ "$2" = script ]; then cmd=("$script"); fi
+  extra=()
+  if [ "$1" = interpreter ]; then extra=(--interpreter); fi
+}
+
 ratio() { printf '%.3g' "$(echo "scale=6; $1 / $2" | bc)"; }
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 
@@ -138,10 +147,7 @@ fresh_cache='rm -rf "$XDG_CACHE_HOME"/wasi-sockets'
 for variant in "cold cache:java -jar:$fresh_cache" "warm cache:java -jar:" \
   "warm cache + CDS:script:" "interpreter:java -jar:"; do
   IFS=: read -r label how prepare <<<"$variant"
-  cmd=(java -jar "$jar")
-  [ "$how" = script ] && cmd=("$script")
-  extra=()
-  [ "$label" = interpreter ] && extra=(--interpreter)
+  launcher "$label" "$how"
   # One untimed run fills the cache (and the CDS archive) for the warm rows.
   "${cmd[@]}" "${c_args[0]}" "${extra[@]}" "${c_args[@]:1}" >/dev/null 2>&1 || true
   read -r wall cpu < <(time_runs "$prepare" "${cmd[@]}" "${c_args[0]}" "${extra[@]}" "${c_args[@]:1}")
@@ -156,10 +162,7 @@ serve=(run --tcplisten 127.0.0.1:0)
 for variant in "cold cache, compiler:java -jar:$fresh_cache" "warm cache, compiler:java -jar:" \
   "warm cache + CDS, compiler:script:" "interpreter:java -jar:"; do
   IFS=: read -r label how prepare <<<"$variant"
-  cmd=(java -jar "$jar")
-  [ "$how" = script ] && cmd=("$script")
-  extra=()
-  [ "$label" = interpreter ] && extra=(--interpreter)
+  launcher "$label" "$how"
   # An untimed start fills the compile cache; a C guest's run through the script, which exits
   # by itself, records the script's CDS archive (one per jar and JVM, whatever the guest).
   start_server "" "${cmd[@]}" "${serve[@]}" "${extra[@]}" "$server" && stop_server
