@@ -85,7 +85,9 @@ class CompileCacheTest {
         assertThat(log.lines()).singleElement().asString().contains("damaged");
         assertThat(talksToALineServer(guest, "recompiled")).isTrue();
       }
-      assertThat(Files.readAllBytes(entry)).isEqualTo(stored);
+      // Replaced by a sound entry (not byte for byte the first: Chicory's jar holds a timestamp).
+      assertThat(Files.readAllBytes(entry)).isNotEqualTo(damaged);
+      assertThat(compiler(cache).compile(CLIENT).origin()).isEqualTo(Origin.CACHE);
     }
   }
 
