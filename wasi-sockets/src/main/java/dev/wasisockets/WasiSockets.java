@@ -25,6 +25,7 @@ import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -213,6 +214,7 @@ public final class WasiSockets implements AutoCloseable {
     private boolean transportTaken;
     private final List<InetSocketAddress> tcpListeners = new ArrayList<>();
     private Dialect dialect = Dialect.AUTO;
+    private Duration spin = DirectTransport.DEFAULT_SPIN;
 
     private Builder() {}
 
@@ -257,6 +259,21 @@ public final class WasiSockets implements AutoCloseable {
     }
 
     /**
+     * How long the default transport (OS sockets) lets a wait for one socket's bytes spin before it
+     * parks the guest's thread, while spinning pays (see {@link
+     * DirectTransport#DirectTransport(Duration)}). Default: {@link DirectTransport#DEFAULT_SPIN};
+     * {@link Duration#ZERO}: never spin, which costs a wake-up on each such wait and saves the CPU
+     * a spin burns.
+     */
+    public Builder withSpin(Duration spin) {
+      if (spin.isNegative()) {
+        throw new IllegalArgumentException("a spin cannot be negative: " + spin);
+      }
+      this.spin = spin;
+      return this;
+    }
+
+    /**
      * A new instance; the builder stays as it was, so each build is independent of the others (its
      * own descriptor table, sockets and transport).
      *
@@ -270,7 +287,7 @@ public final class WasiSockets implements AutoCloseable {
                 + " own");
       }
       if (transport == null) {
-        return new WasiSockets(this, new DirectTransport());
+        return new WasiSockets(this, new DirectTransport(spin));
       }
       transportTaken = true; // even if the build fails: it closes the transport then
       return new WasiSockets(this, transport);

@@ -200,6 +200,15 @@ final class RunCommand implements Callable<Integer> {
   private Dialect dialect = Dialect.AUTO;
 
   @Option(
+      names = "--spin-micros",
+      paramLabel = "N",
+      description = {
+        "A wait for one socket's bytes spins up to N microseconds before it parks the guest's",
+        "thread, while most recent waits ended that soon. 0: never spin. Default: 50."
+      })
+  private Long spinMicros;
+
+  @Option(
       names = "--interpreter",
       description = "Run the guest in Chicory's interpreter instead of compiling it to bytecode.")
   private boolean interpreter;
@@ -313,6 +322,12 @@ final class RunCommand implements Callable<Integer> {
             .withWasiOptions(wasiOptions())
             .withPolicy(policy)
             .withDialect(dialect);
+    if (spinMicros != null) {
+      if (spinMicros < 0 || spinMicros > 1_000_000) {
+        throw usageError("--spin-micros must be from 0 to 1000000 (a second), got " + spinMicros);
+      }
+      builder.withSpin(Duration.ofNanos(1_000 * spinMicros));
+    }
     tcpListeners.forEach(builder::withTcpListener);
     if (wasmnet == null && (wasmnetJson || wasmnetToken != null)) {
       throw usageError("--wasmnet-json and --wasmnet-token need --wasmnet URL");

@@ -11,6 +11,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -134,7 +135,9 @@ public enum Errno {
     if (e instanceof SocketTimeoutException) {
       return ETIMEDOUT;
     }
-    if (e instanceof InterruptedIOException) {
+    if (e instanceof InterruptedIOException || e instanceof ClosedByInterruptException) {
+      // The latter: a channel waiting in the OS was closed by the interrupt (NIO does that); the
+      // thread stays interrupted, so the runtime stops the guest at its next check.
       return EINTR;
     }
     if (e instanceof ConnectException) {

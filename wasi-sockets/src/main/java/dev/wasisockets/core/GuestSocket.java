@@ -66,6 +66,15 @@ public abstract non-sealed class GuestSocket implements Descriptor {
     return sendTimeoutNanos == 0 ? -1 : sendTimeoutNanos;
   }
 
+  /**
+   * Whether a call that waits {@code wait} (negative: no limit) blocks until it can go on, however
+   * long that takes: then the transport's channel may do the waiting ({@code
+   * TcpChannel.readWaiting} and the like), as nothing but the channel decides when the call ends.
+   */
+  boolean blocksWithoutTimeLimit(long wait) {
+    return !nonBlocking && wait < 0;
+  }
+
   /** The WASI filetype {@code fd_fdstat_get} reports: socket_stream (6) or socket_dgram (5). */
   public abstract int fileType();
 

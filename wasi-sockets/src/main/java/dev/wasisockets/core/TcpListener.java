@@ -61,7 +61,8 @@ public final class TcpListener extends GuestSocket {
     network.requireRoomForSocket();
     try {
       while (true) {
-        TcpChannel accepted = channel.accept();
+        TcpChannel accepted =
+            blocksWithoutTimeLimit(receiveWait()) ? channel.acceptWaiting() : channel.accept();
         if (accepted != null) {
           return TcpSocket.accepted(network, family, accepted);
         }

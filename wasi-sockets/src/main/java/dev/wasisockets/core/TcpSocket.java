@@ -215,7 +215,7 @@ public final class TcpSocket extends GuestSocket {
         dst.limit(dst.position() + allowed);
         int n;
         try {
-          n = channel.read(dst);
+          n = mayWaitInChannel(receiveWait()) ? channel.readWaiting(dst) : channel.read(dst);
         } finally {
           dst.limit(limit);
         }
@@ -284,7 +284,7 @@ public final class TcpSocket extends GuestSocket {
    */
   private long writeAtMost(ByteBuffer[] srcs, long allowed, long remaining) throws IOException {
     if (remaining <= allowed) {
-      return channel.write(srcs);
+      return writeToChannel(srcs);
     }
     int[] limits = new int[srcs.length];
     long left = allowed;
@@ -295,12 +295,24 @@ public final class TcpSocket extends GuestSocket {
       left -= take;
     }
     try {
-      return channel.write(srcs);
+      return writeToChannel(srcs);
     } finally {
       for (int i = 0; i < srcs.length; i++) {
         srcs[i].limit(limits[i]);
       }
     }
+  }
+
+  /**
+   * A blocking call with no time limit, and no idle limit either (see {@link
+   * #awaitWithinIdleTimeout}).
+   */
+  private boolean mayWaitInChannel(long wait) {
+    return blocksWithoutTimeLimit(wait) && network.idleNanos() == 0;
+  }
+
+  private long writeToChannel(ByteBuffer[] srcs) throws IOException {
+    return mayWaitInChannel(sendWait()) ? channel.writeWaiting(srcs) : channel.write(srcs);
   }
 
   @Override

@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * One TCP connection as a transport provides it. No method blocks; the core builds blocking guest
- * calls, timeouts and EAGAIN on top of {@link Transport#await}.
+ * One TCP connection as a transport provides it. No method blocks but the {@code ...Waiting} ones;
+ * the core builds blocking guest calls, timeouts and EAGAIN on top of {@link Transport#await}.
  */
 public interface TcpChannel extends TransportChannel {
 
@@ -40,6 +40,24 @@ public interface TcpChannel extends TransportChannel {
 
   /** Writes what fits in the send buffer now, from {@code srcs} in order; returns the count. */
   long write(ByteBuffer[] srcs) throws IOException;
+
+  /**
+   * For a guest's blocking receive with no time limit: reads as {@link #read} does, but may first
+   * wait in the OS until a byte has come or the peer has closed, which costs one system call where
+   * reading, {@link Transport#await} and reading again cost several. A transport that cannot wait
+   * so returns what {@link #read} does and the core awaits as usual.
+   */
+  default int readWaiting(ByteBuffer dst) throws IOException {
+    return read(dst);
+  }
+
+  /**
+   * For a guest's blocking send with no time limit: writes as {@link #write} does, but may wait in
+   * the OS until all of {@code srcs} is written (see {@link #readWaiting}).
+   */
+  default long writeWaiting(ByteBuffer[] srcs) throws IOException {
+    return write(srcs);
+  }
 
   /** No more reads; the peer is not told (POSIX {@code shutdown(SHUT_RD)}). */
   void shutdownInput() throws IOException;

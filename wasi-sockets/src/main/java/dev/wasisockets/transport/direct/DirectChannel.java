@@ -10,24 +10,67 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 
-/** What every direct channel shares: an NIO channel and its key in the instance's selector. */
+/**
+ * What every direct channel shares: an NIO channel and its key in the instance's selector.
+ *
+ * <p>A channel is in the OS's non-blocking mode for every call that must not wait, and in blocking
+ * mode for the calls that wait in the OS ({@link #waitsInOs}); each call switches it only when it
+ * is in the other mode, which a guest's sockets seldom are: a socket is either polled or read with
+ * blocking calls, and mostly stays as it is.
+ */
 abstract class DirectChannel<C extends SelectableChannel & NetworkChannel>
     implements TransportChannel {
   final C channel;
   private final DirectTransport transport;
   private SelectionKey key;
+  // Whether the selector has waited for this channel for more than a connect to finish.
+  private boolean polled;
 
   DirectChannel(C channel, DirectTransport transport) {
     this.channel = channel;
     this.transport = transport;
   }
 
-  /** This channel's key in {@code selector}, registered on first use with no interest. */
-  SelectionKey key(Selector selector) throws IOException {
+  /**
+   * This channel's key in {@code selector}, registered on first use with no interest; a wait for
+   * more than {@link Readiness#CONNECT} marks the channel as polled.
+   */
+  SelectionKey key(Selector selector, int interest) throws IOException {
     if (key == null) {
+      nonBlocking();
       key = channel.register(selector, 0);
     }
+    polled |= interest != Readiness.CONNECT;
     return key;
+  }
+
+  /** Puts the channel in non-blocking mode, which every call but a waiting one needs. */
+  final void nonBlocking() throws IOException {
+    if (channel.isBlocking()) {
+      channel.configureBlocking(false);
+    }
+  }
+
+  /**
+   * Puts the channel in blocking mode for a call that waits in the OS, which costs one system call
+   * where trying, waiting in the selector and trying again take five (read, epoll_ctl, epoll_wait,
+   * read, epoll_ctl): true if it could. A channel the guest polls stays with the selector (a guest
+   * that polls and reads by turns would switch it twice a call); one the selector waited for only
+   * to connect leaves it.
+   */
+  final boolean waitsInOs() throws IOException {
+    if (key != null) {
+      if (polled) {
+        return false;
+      }
+      key.cancel();
+      key = null;
+      transport.flushCancelledKeys(); // until then NIO keeps the channel non-blocking
+    }
+    if (!channel.isBlocking()) {
+      channel.configureBlocking(true);
+    }
+    return true;
   }
 
   /** The selection ops for {@link Readiness} bits; READ means "accept" on a listener. */

@@ -12,7 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** A TCP connection on an OS socket, always in non-blocking mode. */
+/** A TCP connection on an OS socket. */
 final class DirectTcpChannel extends DirectChannel<SocketChannel> implements TcpChannel {
   private final DirectTransport transport;
   private final StandardProtocolFamily family;
@@ -79,22 +79,38 @@ final class DirectTcpChannel extends DirectChannel<SocketChannel> implements Tcp
 
   @Override
   public boolean connect(InetSocketAddress remote) throws IOException {
+    nonBlocking();
     return channel.connect(remote);
   }
 
   @Override
   public boolean finishConnect() throws IOException {
+    nonBlocking();
     return channel.finishConnect();
   }
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    nonBlocking();
     return channel.read(dst);
   }
 
   @Override
   public long write(ByteBuffer[] srcs) throws IOException {
+    nonBlocking();
     return channel.write(srcs);
+  }
+
+  @Override
+  public int readWaiting(ByteBuffer dst) throws IOException {
+    waitsInOs(); // or, for a polled channel, a read that does not wait
+    return channel.read(dst);
+  }
+
+  @Override
+  public long writeWaiting(ByteBuffer[] srcs) throws IOException {
+    waitsInOs();
+    return channel.write(srcs); // in blocking mode, NIO writes all of it
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** A listening OS socket, always in non-blocking mode. */
+/** A listening OS socket. */
 final class DirectTcpListenerChannel extends DirectChannel<ServerSocketChannel>
     implements TcpListenerChannel {
   private final DirectTransport transport;
@@ -32,7 +32,17 @@ final class DirectTcpListenerChannel extends DirectChannel<ServerSocketChannel>
 
   @Override
   public TcpChannel accept() throws IOException {
-    SocketChannel accepted = channel.accept();
+    nonBlocking();
+    return adopt(channel.accept());
+  }
+
+  @Override
+  public TcpChannel acceptWaiting() throws IOException {
+    waitsInOs(); // or, for a polled listener, an accept that does not wait
+    return adopt(channel.accept());
+  }
+
+  private TcpChannel adopt(SocketChannel accepted) {
     return accepted == null ? null : transport.adopt(accepted, family);
   }
 

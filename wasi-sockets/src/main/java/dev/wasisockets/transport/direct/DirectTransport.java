@@ -16,20 +16,44 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real OS sockets through JDK NIO. Every channel is non-blocking; a guest call that must wait parks
- * its thread in one {@link Selector} shared by the instance's channels, so a guest with a thousand
- * sockets still uses one thread and one selector.
+ * Real OS sockets through JDK NIO. A guest's blocking call with no time limit on a socket it does
+ * not poll waits in the OS, in the call itself (see {@link DirectChannel}); every other wait parks
+ * the guest's thread in one {@link Selector} shared by the instance's channels, so a guest with a
+ * thousand sockets still uses one thread and one selector.
  */
 public final class DirectTransport implements Transport {
-  /** How long a wait looks without sleeping before it parks the thread (see {@link #spin}). */
-  static final long SPIN_NANOS = 50_000;
+  /** The spin a transport gets by default (see {@link #DirectTransport(Duration)}). */
+  public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
 
+  // Of the last 8 waits for one socket's bytes, the ones a spin would have ended (a bit each).
+  private static final int HISTORY = 0xFF;
+
+  private final long spinNanos;
+  private int shortWaits;
   private Selector selector;
   private SelectionKey[] keys = new SelectionKey[8]; // reused from wait to wait
+
+  /** A transport that spins for {@link #DEFAULT_SPIN}. */
+  public DirectTransport() {
+    this(DEFAULT_SPIN);
+  }
+
+  /**
+   * A transport whose waits for one socket's bytes spin for up to {@code spin} before they park the
+   * thread, while most of the last 8 such waits ended within that time (a reply on loopback comes
+   * within microseconds; a client's next request seldom does); {@link Duration#ZERO}: never.
+   */
+  public DirectTransport(Duration spin) {
+    if (spin.isNegative()) {
+      throw new IllegalArgumentException("a spin cannot be negative: " + spin);
+    }
+    this.spinNanos = spin.toNanos();
+  }
 
   @Override
   public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
@@ -67,14 +91,11 @@ public final class DirectTransport implements Transport {
     }
   }
 
-  /** Wraps a new or accepted socket of {@code family}, switching it to non-blocking mode. */
-  TcpChannel adopt(SocketChannel channel, StandardProtocolFamily family) throws IOException {
-    try {
-      channel.configureBlocking(false);
-    } catch (IOException e) {
-      channel.close();
-      throw e;
-    }
+  /**
+   * Wraps a new or accepted socket of {@code family}, in the blocking mode NIO gives it: each call
+   * sets the mode it needs (see {@link DirectChannel}).
+   */
+  TcpChannel adopt(SocketChannel channel, StandardProtocolFamily family) {
     return new DirectTcpChannel(channel, this, family);
   }
 
@@ -88,12 +109,15 @@ public final class DirectTransport implements Transport {
     try {
       for (int i = 0; i < set.size(); i++) {
         DirectChannel<?> channel = (DirectChannel<?>) set.channel(i);
-        keys[i] = channel.key(selector);
+        keys[i] = channel.key(selector, set.interest(i));
         keys[i].interestOps(keys[i].interestOps() | channel.selectionOps(set.interest(i)));
       }
-      long deadline = System.nanoTime() + timeoutNanos;
-      int spun = oneArrival(set) ? spin(set, keys, timeoutNanos) : 0;
+      long start = System.nanoTime();
+      long deadline = start + timeoutNanos;
+      boolean oneArrival = oneArrival(set);
+      int spun = oneArrival && spinPays() ? spin(set, keys, timeoutNanos) : 0;
       if (spun > 0) {
+        remember(true);
         return spun;
       }
       while (true) {
@@ -108,6 +132,9 @@ public final class DirectTransport implements Transport {
         }
         int ready = collect(set, keys);
         if (ready > 0) {
+          if (oneArrival) {
+            remember(System.nanoTime() - start <= spinNanos);
+          }
           return ready;
         }
         if (Thread.interrupted()) {
@@ -130,22 +157,34 @@ public final class DirectTransport implements Transport {
   }
 
   /**
-   * Looks again and again, without sleeping, for up to {@link #SPIN_NANOS} (or the timeout, if
-   * shorter): the bytes a guest waits for on loopback and fast links mostly come within that, and
-   * parking the thread in {@code select} costs a wake-up on top. The count ready, or 0.
+   * Looks again and again, without sleeping, for up to the spin (or the timeout, if shorter): the
+   * bytes a guest waits for on loopback and fast links mostly come within that, and parking the
+   * thread in {@code select} costs a wake-up on top. The count ready, or 0.
    */
   private int spin(ReadinessSet set, SelectionKey[] keys, long timeoutNanos) throws IOException {
-    long spinNanos = timeoutNanos < 0 ? SPIN_NANOS : Math.min(SPIN_NANOS, timeoutNanos);
-    long end = System.nanoTime() + spinNanos;
+    long end =
+        System.nanoTime() + (timeoutNanos < 0 ? spinNanos : Math.min(spinNanos, timeoutNanos));
     do {
       selector.selectNow();
       int ready = collect(set, keys);
       if (ready > 0) {
         return ready;
       }
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedIOException("interrupted while waiting for sockets");
+      }
       Thread.onSpinWait();
     } while (System.nanoTime() - end < 0);
     return 0;
+  }
+
+  /** Whether most of the last 8 waits for one socket's bytes would have ended in a spin. */
+  private boolean spinPays() {
+    return spinNanos > 0 && Integer.bitCount(shortWaits) > Integer.bitCount(HISTORY) / 2;
+  }
+
+  private void remember(boolean shortWait) {
+    shortWaits = ((shortWaits << 1) | (shortWait ? 1 : 0)) & HISTORY;
   }
 
   /**
