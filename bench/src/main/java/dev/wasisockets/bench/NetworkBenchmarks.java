@@ -65,6 +65,8 @@ public final class NetworkBenchmarks {
       }
     }
     rows.addAll(ManyConnections.rows(quick));
+    rows.addAll(ServerBenchmarks.rows(quick ? "quick" : "full"));
+    System.out.println(ServerBenchmarks.header() + "\n");
     System.out.println(String.join("\n", rows));
   }
 
