@@ -60,11 +60,7 @@ public final class EchoLoad {
     double figure = work.equals("bulk") ? amount / 1e6 / window.seconds : amount / window.seconds;
     System.out.printf(
         "RESULT %.1f %.3f %d %.3f %.3f%n",
-        figure,
-        window.cpuSeconds,
-        ProcessAccounting.peakRssKib(serverPid),
-        window.seconds,
-        window.loadCpuSeconds);
+        figure, window.cpuSeconds, window.serverPeakRssKib, window.seconds, window.loadCpuSeconds);
   }
 
   /** A measured connection: its wall seconds and the server's CPU seconds meanwhile. */
@@ -76,6 +72,7 @@ public final class EchoLoad {
     private double seconds;
     private double cpuSeconds;
     private double loadCpuSeconds;
+    private long serverPeakRssKib;
 
     Window(long serverPid) {
       this.serverPid = serverPid;
@@ -88,6 +85,7 @@ public final class EchoLoad {
       seconds = (System.nanoTime() - startNanos) / 1e9;
       cpuSeconds = ProcessAccounting.cpuSeconds(serverPid) - startCpu;
       loadCpuSeconds = ProcessAccounting.cpuSeconds(ProcessHandle.current().pid()) - startLoadCpu;
+      serverPeakRssKib = ProcessAccounting.peakRssKib(serverPid); // it ends once the load closes
       return this;
     }
   }
