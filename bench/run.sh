@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the network benchmarks (each in its own JVM, native Java first, then the guest in Chicory's
 # compiler and interpreter) on loopback, and prints one markdown table with the ratio of each
-# guest figure to the native one measured in the same run.
+# guest figure to the native one measured in the same run. Beside every figure stands its CPU per
+# operation (the OS's accounting, every thread, over the measured window), beside every ratio the
+# ratio of CPU per operation.
 #
 #   1. The guest as a client (NetworkBenchmarks, Scenario): ping-pong, bulk send, bulk receive,
-#      churn against a Java peer in the same JVM; many connections (ManyConnections).
+#      churn against a Java peer in the same JVM, whose CPU is counted with the client's, in
+#      every mode alike; many connections (ManyConnections), the server JVM's CPU alone.
 #   2. The guest as a server (ServerBenchmarks), each server in a process of its own, pinned to one
-#      core with taskset, its load in another process on another core; beside every figure the
-#      server's CPU per operation (the OS's accounting, every thread), and beside every ratio the
-#      ratio of CPU per operation:
+#      core with taskset, its load in another process on another core; the CPU is the server's:
 #      - echo bulk: the C WasmEdge echo server (blocking, 16 KiB) and the C preview 1 poll server
 #        (non-blocking, poll, 1 KiB) against a Java echo server (blocking, thread per connection,
 #        a direct buffer of the guest's size); the load sends in 64 KiB writes and reads the echo
