@@ -37,9 +37,25 @@ public final class EchoLoad {
 
   private static final ByteBuffer PATTERN = pattern();
 
+  /** Longer than any row takes: a server that stops echoing ends the row instead of hanging it. */
+  private static final long LIMIT_MINUTES = 10;
+
   private EchoLoad() {}
 
   public static void main(String[] args) throws Exception {
+    Thread limit =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(LIMIT_MINUTES * 60_000);
+                System.out.println("no echo within " + LIMIT_MINUTES + " minutes");
+                System.exit(3);
+              } catch (InterruptedException e) {
+                // ended in time
+              }
+            });
+    limit.setDaemon(true);
+    limit.start();
     String work = args[0];
     InetSocketAddress server =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
@@ -63,8 +79,11 @@ public final class EchoLoad {
         figure, window.cpuSeconds, window.serverPeakRssKib, window.seconds, window.loadCpuSeconds);
   }
 
-  /** A measured connection: its wall seconds and the server's CPU seconds meanwhile. */
-  private static final class Window {
+  /**
+   * A measured connection's window: its wall seconds, the CPU seconds of the server and of this
+   * process meanwhile, and the server's peak RSS at its end.
+   */
+  static final class Window {
     private final long serverPid;
     private final long startNanos;
     private final double startCpu;
@@ -90,7 +109,7 @@ public final class EchoLoad {
     }
   }
 
-  private static Window bulk(InetSocketAddress server, long serverPid, long bytes)
+  static Window bulk(InetSocketAddress server, long serverPid, long bytes)
       throws IOException, InterruptedException, ExecutionException {
     try (SocketChannel channel = SocketChannel.open(server)) {
       Window window = new Window(serverPid);
@@ -134,7 +153,7 @@ public final class EchoLoad {
     }
   }
 
-  private static Window pingPong(InetSocketAddress server, long serverPid, long roundTrips)
+  static Window pingPong(InetSocketAddress server, long serverPid, long roundTrips)
       throws IOException {
     try (SocketChannel channel = SocketChannel.open()) {
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * that within 1%.
  */
 final class ProcessAccounting {
-  private static final double TICKS_PER_SECOND = ticksPerSecond();
+  static final double TICKS_PER_SECOND = ticksPerSecond();
 
   private ProcessAccounting() {}
 

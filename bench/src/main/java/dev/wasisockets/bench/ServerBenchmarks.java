@@ -10,6 +10,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -395,6 +396,7 @@ public final class ServerBenchmarks {
         throw server.failure("ended before its first answer");
       }
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(60_000);
         OutputStream out = socket.getOutputStream();
         out.write(
             "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -407,6 +409,8 @@ public final class ServerBenchmarks {
         return;
       } catch (ConnectException e) {
         Thread.sleep(50); // not listening yet
+      } catch (SocketTimeoutException e) {
+        throw server.failure("took GET / and gave no answer within 60 s");
       }
     }
     throw server.failure("gave no answer within " + seconds + " s");

@@ -60,6 +60,11 @@ final class Wrk {
     if (wrk.waitFor() != 0) {
       throw new IllegalStateException("wrk failed:\n" + report);
     }
+    return parse(report);
+  }
+
+  /** What {@code report} says: wrk's report, then the line the shell around it printed. */
+  static Result parse(String report) {
     Matcher requests = REQUESTS.matcher(report);
     if (!requests.find()) {
       throw new IllegalStateException("no request count in wrk's report:\n" + report);
@@ -87,7 +92,11 @@ final class Wrk {
     if (notOk.find()) {
       errors.add(notOk.group(1) + " answers not 2xx");
     }
-    String stat = report.substring(report.lastIndexOf(SHELL_STAT) + SHELL_STAT.length()).trim();
+    int shell = report.lastIndexOf(SHELL_STAT);
+    if (shell < 0) {
+      throw new IllegalStateException("no CPU line after wrk's report:\n" + report);
+    }
+    String stat = report.substring(shell + SHELL_STAT.length()).trim();
     return new Result(
         Long.parseLong(requests.group(1)),
         duration,
