@@ -21,7 +21,7 @@
 #      run the long one. The table says the amounts.
 #
 # Usage: bench/run.sh [--quick] [--jmh] [--servers [--smoke]]
-#   --quick    smaller amounts of work (about five minutes on 2 cores); the default takes about 20
+#   --quick    smaller amounts of work (about 4 minutes on 2 cores); the default takes about 13
 #   --jmh      also run the JMH microbenchmarks (host-call cost, policy decision)
 #   --servers  only the server rows (2 above)
 #   --smoke    with --servers: tiny amounts, to see that the rows work (about a minute)
