@@ -22,14 +22,8 @@ runs=5
 window=15
 if [ "${1:-}" = "--quick" ]; then runs=3; window=5; fi
 
-install_if_missing() {
-  local missing=()
-  for tool in "$@"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then echo "startup.sh: install ${missing[*]} (apt)" >&2; exit 2; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-install_if_missing wrk curl
+source "$root/bench/lib.sh"
+install_if_missing wrk curl || exit 2
 
 ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl runtime-host,bench -am package
 jar="$root/runtime-host/target/wasi-sockets.jar"
@@ -41,8 +35,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The same Go server source, built natively by the same Go.
-(cd "$fixtures/go/http_server" && GOCACHE="$work/gocache" GOFLAGS="-trimpath -buildvcs=false" \
-  /usr/lib/go-1.23/bin/go build -o "$work/http_server_native" .)
+build_native_go_http_server "$work/http_server_native"
 # A hello-world class: what a bare JVM start costs.
 mkdir -p "$work/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' \

@@ -15,13 +15,19 @@ final class ChildJvm {
 
   /** A process builder for {@code main} with {@code args}. */
   static ProcessBuilder of(Class<?> main, String... args) {
+    return new ProcessBuilder(command(List.of(), main, args));
+  }
+
+  /** The command line of a JVM with {@code jvmOptions} running {@code main} with {@code args}. */
+  static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command);
+    return command;
   }
 
   /**
@@ -29,7 +35,15 @@ final class ChildJvm {
    * printed; fails with everything it printed if it did not.
    */
   static String[] result(Class<?> main, String... args) throws IOException, InterruptedException {
-    Process process = of(main, args).redirectErrorStream(true).start();
+    return result(command(List.of(), main, args));
+  }
+
+  /**
+   * Runs {@code command} (a JVM from {@link #command}, maybe behind taskset) as {@link
+   * #result(Class, String...)} does.
+   */
+  static String[] result(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();
     String result = null;
     StringBuilder output = new StringBuilder();
@@ -45,7 +59,9 @@ final class ChildJvm {
     }
     if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0 || result == null) {
       throw new IllegalStateException(
-          main.getSimpleName() + " " + String.join(" ", args) + " failed:\n" + output);
+          String.join(" ", command.subList(command.indexOf("-cp") + 2, command.size()))
+              + " failed:\n"
+              + output);
     }
     return result.substring("RESULT ".length()).split(" ");
   }

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code poll_oneoff} ({@code poll_echo_server}), or, natively, a Java NIO selector loop. Measures
  * requests per second, and the host heap each idle connection costs. Run in its own JVM: {@code
  * ManyConnections MODE CONNECTIONS ROUNDS}; prints {@code RESULT <requests/s> <heap bytes per
- * connection> <peak RSS KiB>}.
+ * connection> <peak RSS KiB> <CPU seconds>}: the CPU is this JVM's (the server's alone: the client
+ * is in a JVM of its own) while the client makes its timed rounds.
  */
 public final class ManyConnections {
   private ManyConnections() {}
@@ -38,23 +39,31 @@ public final class ManyConnections {
     for (int connections : quick ? List.of(1_000) : List.of(1_000, 10_000)) {
       int rounds = quick ? 20 : 50;
       double nativeFigure = 0;
+      double nativeCpu = 0;
       for (String mode : List.of("native", "compiler", "interpreter")) {
         String[] result = run(mode, connections, rounds);
         double figure = Double.parseDouble(result[0]);
+        double cpu = Double.parseDouble(result[3]);
         if (mode.equals("native")) {
           nativeFigure = figure;
+          nativeCpu = cpu;
         }
         rows.add(
             String.format(
                 Locale.ROOT,
                 "| many (%,d connections, %d rounds of 16-byte requests; heap %,d B per idle"
-                    + " connection) | %s | %,.0f requests/s | %.2f | %d MiB |",
+                    + " connection) | %s | %,.0f requests/s; %.1f µs server CPU per request |"
+                    + " %.2f%s | %d MiB |",
                 connections,
                 rounds,
                 Long.parseLong(result[1]),
                 mode,
                 figure,
+                cpu * 1e6 / ((double) connections * rounds),
                 figure / nativeFigure,
+                mode.equals("native")
+                    ? ""
+                    : " (CPU per op " + ServerBenchmarks.ratio(cpu / nativeCpu) + "×)",
                 Long.parseLong(result[2]) / 1024));
         System.err.println(rows.get(rows.size() - 1));
       }
@@ -107,14 +116,19 @@ public final class ManyConnections {
               + new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
     long heapPerConnection = Math.max(0, (usedHeapAfterGc() - heapBefore) / connections);
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpuBefore = os.getProcessCpuTime();
     try (Writer go = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8)) {
       go.write("GO\n");
     }
     String result = clientOut.readLine();
+    double cpuSeconds = (os.getProcessCpuTime() - cpuBefore) / 1e9;
     server.get(5, TimeUnit.MINUTES);
     client.waitFor(1, TimeUnit.MINUTES);
     System.out.printf(
-        "RESULT %s %d %d%n", result.split(" ")[1], heapPerConnection, Scenario.peakRssKib());
+        "RESULT %s %d %d %.3f%n",
+        result.split(" ")[1], heapPerConnection, Scenario.peakRssKib(), cpuSeconds);
     System.exit(0);
   }
 

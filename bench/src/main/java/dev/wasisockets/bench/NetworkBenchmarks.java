@@ -35,11 +35,14 @@ public final class NetworkBenchmarks {
       long amount = quick ? work.quick() : work.full();
       double nativeFigure = 0;
       double compilerFigure = 0;
+      double nativeCpu = 0;
       for (String mode : MODES) {
         String[] result = measure(work.name(), mode, amount);
         double figure = Double.parseDouble(result[0]);
+        double cpu = Double.parseDouble(result[2]); // client and peer: both are in its JVM
         if (mode.equals("native")) {
           nativeFigure = figure;
+          nativeCpu = cpu;
         } else if (mode.equals("compiler")) {
           compilerFigure = figure;
         }
@@ -48,24 +51,42 @@ public final class NetworkBenchmarks {
             String.format(Locale.ROOT, "%.2f", figure / nativeFigure)
                 + (mode.equals("wasmnet")
                     ? String.format(Locale.ROOT, " (%.2f of compiler)", figure / compilerFigure)
-                    : "");
+                    : "")
+                + (mode.equals("native")
+                    ? ""
+                    : " (CPU per op " + ServerBenchmarks.ratio(cpu / nativeCpu) + "×)");
         rows.add(
             String.format(
                 Locale.ROOT,
-                "| %s (%s, %s) | %s | %,.0f %s | %s | %d MiB |",
+                "| %s (%s, %s) | %s | %,.0f %s; %s | %s | %d MiB |",
                 work.name(),
                 work.description(),
                 amountText(work, amount),
                 mode,
                 figure,
                 work.unit(),
+                cpuText(work, cpu, amount),
                 ratio,
                 Long.parseLong(result[1]) / 1024));
         System.err.println(rows.get(rows.size() - 1));
       }
     }
     rows.addAll(ManyConnections.rows(quick));
+    rows.addAll(ServerBenchmarks.rows(quick ? "quick" : "full"));
+    System.out.println(ServerBenchmarks.header() + "\n");
     System.out.println(String.join("\n", rows));
+  }
+
+  /** CPU per operation: per MB moved, per round trip, per connection. */
+  private static String cpuText(Work work, double cpuSeconds, long amount) {
+    return switch (work.unit()) {
+      case "MB/s" ->
+          String.format(Locale.ROOT, "%.2f ms CPU per MB", cpuSeconds * 1e3 / (amount / 1e6));
+      case "round trips/s" ->
+          String.format(Locale.ROOT, "%.1f µs CPU per round trip", cpuSeconds * 1e6 / amount);
+      default ->
+          String.format(Locale.ROOT, "%.1f µs CPU per connection", cpuSeconds * 1e6 / amount);
+    };
   }
 
   private static String amountText(Work work, long amount) {

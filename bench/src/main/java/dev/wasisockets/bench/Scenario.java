@@ -21,7 +21,8 @@ import java.util.List;
  * One measurement, in its own JVM so that its peak RSS is its own: {@code Scenario WORK MODE N},
  * where MODE is native, interpreter, compiler or wasmnet (the compiled guest's sockets through the
  * wasmnet transport to our gateway, both in this JVM, binary framing). Prints {@code RESULT
- * <figure> <peak RSS KiB>}.
+ * <figure> <peak RSS KiB> <CPU seconds>}: the CPU is this process's over the measured work, the
+ * peer's (and the gateway's) included.
  */
 public final class Scenario {
   private static final int MESSAGE = 64;
@@ -33,7 +34,7 @@ public final class Scenario {
     String work = args[0];
     String mode = args[1];
     long n = Long.parseLong(args[2]);
-    double figure =
+    Figure figure =
         switch (work) {
           case "pingpong" -> pingPong(mode, n);
           case "bulk-send" -> bulkSend(mode, n);
@@ -41,33 +42,40 @@ public final class Scenario {
           case "churn" -> churn(mode, n);
           default -> throw new IllegalArgumentException("unknown work " + work);
         };
-    System.out.printf("RESULT %.1f %d%n", figure, peakRssKib());
+    System.out.printf("RESULT %.1f %d %.3f%n", figure.value(), peakRssKib(), figure.cpuSeconds());
+  }
+
+  /** What one piece of work measured: its figure, and the CPU seconds the work took. */
+  private record Figure(double value, double cpuSeconds) {
+    static Figure of(double value, Peers.Timing timing) throws InterruptedException {
+      return new Figure(value, timing.cpuSeconds());
+    }
   }
 
   /** Round trips per second of 64-byte messages. */
-  private static double pingPong(String mode, long n) throws Exception {
+  private static Figure pingPong(String mode, long n) throws Exception {
     Peers.Timing timing = new Peers.Timing();
     try (ServerSocket echo = Peers.echo(timing)) {
       run(mode, "pingpong", echo, Math.max(1, n / 10), MESSAGE, Scenario::nativePingPong);
       timing.reset();
       run(mode, "pingpong", echo, n, MESSAGE, Scenario::nativePingPong);
-      return n / timing.seconds();
+      return Figure.of(n / timing.seconds(), timing);
     }
   }
 
   /** MB/s sent in 64 KiB writes. */
-  private static double bulkSend(String mode, long bytes) throws Exception {
+  private static Figure bulkSend(String mode, long bytes) throws Exception {
     Peers.Timing timing = new Peers.Timing();
     try (ServerSocket sink = Peers.sink(timing)) {
       run(mode, "send", sink, Math.max(CHUNK, bytes / 10), CHUNK, Scenario::nativeSend);
       timing.reset();
       run(mode, "send", sink, bytes, CHUNK, Scenario::nativeSend);
-      return bytes / 1e6 / timing.seconds();
+      return Figure.of(bytes / 1e6 / timing.seconds(), timing);
     }
   }
 
   /** MB/s received in 64 KiB reads. */
-  private static double bulkReceive(String mode, long bytes) throws Exception {
+  private static Figure bulkReceive(String mode, long bytes) throws Exception {
     Peers.Timing warmup = new Peers.Timing();
     try (ServerSocket source = Peers.source(warmup, Math.max(CHUNK, bytes / 10))) {
       run(mode, "recv", source, Math.max(CHUNK, bytes / 10), CHUNK, Scenario::nativeReceive);
@@ -75,18 +83,18 @@ public final class Scenario {
     Peers.Timing timing = new Peers.Timing();
     try (ServerSocket source = Peers.source(timing, bytes)) {
       run(mode, "recv", source, bytes, CHUNK, Scenario::nativeReceive);
-      return bytes / 1e6 / timing.seconds();
+      return Figure.of(bytes / 1e6 / timing.seconds(), timing);
     }
   }
 
   /** Connections per second, each connect, one 64-byte exchange, close. */
-  private static double churn(String mode, long n) throws Exception {
+  private static Figure churn(String mode, long n) throws Exception {
     Peers.Timing timing = new Peers.Timing();
     try (ServerSocket echo = Peers.echo(timing)) {
       run(mode, "churn", echo, Math.max(1, n / 10), MESSAGE, Scenario::nativeChurn);
       timing.reset();
       run(mode, "churn", echo, n, MESSAGE, Scenario::nativeChurn);
-      return n / timing.seconds();
+      return Figure.of(n / timing.seconds(), timing);
     }
   }
 
