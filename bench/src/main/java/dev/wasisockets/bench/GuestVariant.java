@@ -2,6 +2,7 @@ package dev.wasisockets.bench;
 
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.compile.GuestCompiler;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -32,6 +33,12 @@ record GuestVariant(
     return switch (name) {
       case "compiler" ->
           new GuestVariant(name, GuestCompiler.Mode.COMPILER, LAUNCHER_JVM_OPTIONS, b -> {});
+      case "compiler, spin 50 us" ->
+          new GuestVariant(
+              name,
+              GuestCompiler.Mode.COMPILER,
+              LAUNCHER_JVM_OPTIONS,
+              b -> b.withSpin(Duration.ofNanos(50_000)));
       case "interpreter" ->
           new GuestVariant(name, GuestCompiler.Mode.INTERPRETER, LAUNCHER_JVM_OPTIONS, b -> {});
       default -> throw new IllegalArgumentException("unknown guest variant " + name);

@@ -39,6 +39,10 @@ public final class ServerBenchmarks {
   /** The guest variants every guest server row is run in ({@link GuestVariant#named}). */
   static final List<String> VARIANTS = List.of("compiler", "interpreter");
 
+  /** The echo rows also run the compiled guest with the spin before parking switched on. */
+  static final List<String> ECHO_VARIANTS =
+      List.of("compiler", "compiler, spin 50 us", "interpreter");
+
   private static final int GUEST_BUFFER = 16 * 1024; // wasmedge_tcp_server.c's
 
   private static final CorePinning PINNING = CorePinning.detect();
@@ -159,7 +163,7 @@ public final class ServerBenchmarks {
       // The baseline echoes with the guest's buffer size: the same work, call for call.
       Measured nativeServer = echo("bulk", javaEchoServer(guest.buffer()), bytes);
       add(rows, work + javaLabel(guest.buffer()), "native", bulk(nativeServer), nativeServer, null);
-      for (String variant : VARIANTS) {
+      for (String variant : ECHO_VARIANTS) {
         Measured measured = echo("bulk", guestServer(variant, guest), bytes);
         add(rows, work + guest.label(), variant, bulk(measured), measured, nativeServer);
       }
@@ -176,7 +180,7 @@ public final class ServerBenchmarks {
     Measured nativeServer = echo("pingpong", javaEchoServer(GUEST_BUFFER), amount.roundTrips());
     add(rows, work + javaLabel(GUEST_BUFFER), "native", pingPong(nativeServer), nativeServer, null);
     for (EchoGuest guest : ECHO_GUESTS) {
-      for (String variant : VARIANTS) {
+      for (String variant : ECHO_VARIANTS) {
         Measured measured = echo("pingpong", guestServer(variant, guest), amount.roundTrips());
         add(rows, work + guest.label(), variant, pingPong(measured), measured, nativeServer);
       }
