@@ -65,6 +65,7 @@ public final class NetworkBenchmarks {
       }
     }
     rows.addAll(ManyConnections.rows(quick));
+    rows.addAll(RelayBenchmarks.rows(quick));
     System.out.println(String.join("\n", rows));
   }
 

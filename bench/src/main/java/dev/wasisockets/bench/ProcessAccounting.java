@@ -1,0 +1,36 @@
+package dev.wasisockets.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the OS has counted for a process (Linux {@code /proc}): CPU seconds (user and system, all
+ * its threads) and peak resident set. Read from outside, so a relay's figures are its own whatever
+ * runs in it.
+ */
+final class ProcessAccounting {
+  /** Linux reports CPU times in clock ticks of 1/USER_HZ s, which is 100 on every Linux ABI. */
+  private static final double TICKS_PER_SECOND = 100;
+
+  private ProcessAccounting() {}
+
+  /** User plus system CPU seconds of process {@code pid} so far (utime + stime). */
+  static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // The command name, in parentheses, may hold spaces: count the fields after its end.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // After the name: state is field 3 of proc(5), so utime (14) and stime (15) are at 11 and 12.
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+  }
+
+  /** The peak resident set (VmHWM) of process {@code pid}, in KiB. */
+  static long peakRssKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return 0;
+  }
+}
