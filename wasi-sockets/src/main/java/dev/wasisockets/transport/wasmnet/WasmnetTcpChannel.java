@@ -5,6 +5,7 @@ import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
+import dev.wasisockets.wasmnet.BinaryFraming;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
@@ -23,8 +24,13 @@ import java.util.Locale;
  * is a half-close: the peer's bytes keep coming until its {@code closed}).
  */
 final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
-  /** Bytes per {@code send} frame: big enough to amortise framing, small enough to interleave. */
-  private static final int FRAME_BYTES = 64 << 10;
+  /**
+   * Bytes per {@code send} frame: big enough to amortise framing, small enough to interleave, and
+   * with the binary header a payload of at most 64 KiB. The gateway's WebSocket decoder copies each
+   * payload into a buffer of its size, and Netty's allocator pools buffers up to 64 KiB: a 64 KiB
+   * chunk behind the 9-byte header made every frame the one size it allocates and zeroes afresh.
+   */
+  static final int FRAME_BYTES = (64 << 10) - BinaryFraming.HEADER_BYTES;
 
   private enum State {
     UNCONNECTED,
