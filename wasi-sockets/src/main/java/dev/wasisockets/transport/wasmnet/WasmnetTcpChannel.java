@@ -5,7 +5,6 @@ import dev.wasisockets.transport.ConnectionResetException;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
-import dev.wasisockets.wasmnet.BinaryFraming;
 import dev.wasisockets.wasmnet.Event;
 import dev.wasisockets.wasmnet.Request;
 import io.netty.buffer.ByteBuf;
@@ -25,12 +24,12 @@ import java.util.Locale;
  */
 final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
   /**
-   * Bytes per {@code send} frame: big enough to amortise framing, small enough to interleave, and
-   * with the binary header a payload of at most 64 KiB. The gateway's WebSocket decoder copies each
-   * payload into a buffer of its size, and Netty's allocator pools buffers up to 64 KiB: a 64 KiB
-   * chunk behind the 9-byte header made every frame the one size it allocates and zeroes afresh.
+   * Bytes per {@code send} frame: big enough to amortise framing, small enough to interleave. A
+   * guest's 64 KiB write is one frame. (Frames of 64 KiB - 9, whose payload with the header is 64
+   * KiB, the largest size Netty's allocator pools, were tried: every 64 KiB write then cost a
+   * second, 9-byte frame, and the gateway's cost per frame outweighed the allocation it saved.)
    */
-  static final int FRAME_BYTES = (64 << 10) - BinaryFraming.HEADER_BYTES;
+  static final int FRAME_BYTES = 64 << 10;
 
   private enum State {
     UNCONNECTED,
