@@ -1,7 +1,9 @@
 package dev.wasisockets.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -17,9 +19,36 @@ final class ProcessAccounting {
 
   /** User plus system CPU seconds of process {@code pid} so far (utime + stime). */
   static double cpuSeconds(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return cpuSecondsOf(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /**
+   * The part of {@link #cpuSeconds} that HotSpot's JIT compiler threads ("C1 CompilerThread0", "C2
+   * CompilerThread1", ...) spent: compiling, not serving. Threads that ended are not counted, and
+   * HotSpot ends idle compiler threads, so read it before and after a window, as CPU.
+   */
+  static double jitSeconds(long pid) throws IOException {
+    double total = 0;
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          String name = Files.readString(task.resolve("comm")).trim();
+          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            total += cpuSecondsOf(task.resolve("stat"));
+          }
+        } catch (NoSuchFileException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return total;
+  }
+
+  private static double cpuSecondsOf(Path stat) throws IOException {
+    String text = Files.readString(stat);
     // The command name, in parentheses, may hold spaces: count the fields after its end.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
     // After the name: state is field 3 of proc(5), so utime (14) and stime (15) are at 11 and 12.
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }

@@ -9,7 +9,8 @@ import java.util.Locale;
  * The gateway's rows: the same compiled guest through one relay hop two ways, the direct transport
  * then a {@link PlainRelay} (the ceiling), and the wasmnet transport then our gateway, each hop in
  * a JVM of its own; ratio of the gateway to the plain relay in the same run, CPU per operation of
- * the hop's process and of the guest's JVM, the hop's peak RSS.
+ * the hop's process (and the part its JIT compiler threads took) and of the guest's JVM, the hop's
+ * peak RSS.
  */
 final class RelayBenchmarks {
   /** One piece of work, as in {@code NetworkBenchmarks}: name, unit, full and quick amounts. */
@@ -38,8 +39,8 @@ final class RelayBenchmarks {
         rows.add(
             String.format(
                 Locale.ROOT,
-                "| relay hop: %s (%s, %s) | %s | %,.0f %s; CPU per %s: hop %.1f µs, guest JVM %.1f"
-                    + " µs | %.2f of the plain relay | %d MiB (hop) |",
+                "| relay hop: %s (%s, %s) | %s | %,.0f %s; CPU per %s: hop %.1f µs (JIT %.1f),"
+                    + " guest JVM %.1f µs | %.2f of the plain relay | %d MiB (hop) |",
                 work.name(),
                 work.what(),
                 work.unit().equals("MB/s") ? (amount >> 20) + " MiB" : String.format("%,d", amount),
@@ -48,6 +49,7 @@ final class RelayBenchmarks {
                 work.unit(),
                 work.op(),
                 Double.parseDouble(result[1]) * 1e6,
+                Double.parseDouble(result[4]) * 1e6,
                 Double.parseDouble(result[2]) * 1e6,
                 figure / ceiling,
                 Long.parseLong(result[3]) / 1024));

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * hop in a JVM of its own ({@link RelayServer}): {@code RelayScenario WORK HOP N}, HOP {@code
  * plain} (direct transport, then the {@link PlainRelay}: the ceiling) or {@code gateway} (wasmnet
  * transport, binary framing, then our gateway). Prints {@code RESULT <figure> <hop CPU s per op>
- * <guest JVM CPU s per op> <hop peak RSS KiB>}; CPU is what the OS counted over the measured run,
- * the guest JVM's including the peer's threads (the same for both hops).
+ * <guest JVM CPU s per op> <hop peak RSS KiB> <hop JIT CPU s per op>} (the JIT's part of the hop's
+ * CPU: its compiler threads); CPU is what the OS counted over the measured run, the guest JVM's
+ * including the peer's threads (the same for both hops).
  */
 public final class RelayScenario {
   private static final int MESSAGE = 64;
@@ -42,6 +43,8 @@ public final class RelayScenario {
               hop.equals("plain")
                   ? new String[] {"plain", "" + peer.getLocalPort()}
                   : new String[] {"gateway"});
+      // Compiler threads that outlive idle spells, so that the JIT's CPU is counted whole.
+      builder.command().add(1, "-XX:-UseDynamicNumberOfCompilerThreads");
       // For profiling the hop: -Dbench.hopJvmOptions="-XX:StartFlightRecording=..."
       String options = System.getProperty("bench.hopJvmOptions", "").trim();
       if (!options.isEmpty()) {
@@ -57,18 +60,21 @@ public final class RelayScenario {
         sourceBytes.set(n);
         long self = ProcessHandle.current().pid();
         double relayBefore = ProcessAccounting.cpuSeconds(relay.pid());
+        double jitBefore = ProcessAccounting.jitSeconds(relay.pid());
         double guestBefore = ProcessAccounting.cpuSeconds(self);
         run(guest, work, hop, relayPort, peer.getLocalPort(), n);
         double seconds = timing.seconds();
         double relayCpu = ProcessAccounting.cpuSeconds(relay.pid()) - relayBefore;
+        double jitCpu = ProcessAccounting.jitSeconds(relay.pid()) - jitBefore;
         double guestCpu = ProcessAccounting.cpuSeconds(self) - guestBefore;
         double operations = bulk ? n / 1e6 : n; // per MB for bulk, as its figure is MB/s
         System.out.printf(
-            "RESULT %.1f %.9f %.9f %d%n",
+            "RESULT %.1f %.9f %.9f %d %.9f%n",
             operations / seconds,
             relayCpu / operations,
             guestCpu / operations,
-            ProcessAccounting.peakRssKib(relay.pid()));
+            ProcessAccounting.peakRssKib(relay.pid()),
+            Math.max(0, jitCpu) / operations);
       } finally {
         relay.getOutputStream().close();
         if (!relay.waitFor(30, TimeUnit.SECONDS)) {
