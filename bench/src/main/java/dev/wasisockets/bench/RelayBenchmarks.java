@@ -40,7 +40,7 @@ final class RelayBenchmarks {
             String.format(
                 Locale.ROOT,
                 "| relay hop: %s (%s, %s) | %s | %,.0f %s; CPU per %s: hop %.1f µs (JIT %.1f),"
-                    + " guest JVM %.1f µs | %.2f of the plain relay | %d MiB (hop) |",
+                    + " guest JVM %.1f µs (JIT %.1f) | %.2f of the plain relay | %d MiB (hop) |",
                 work.name(),
                 work.what(),
                 work.unit().equals("MB/s") ? (amount >> 20) + " MiB" : String.format("%,d", amount),
@@ -51,6 +51,7 @@ final class RelayBenchmarks {
                 Double.parseDouble(result[1]) * 1e6,
                 Double.parseDouble(result[4]) * 1e6,
                 Double.parseDouble(result[2]) * 1e6,
+                Double.parseDouble(result[5]) * 1e6,
                 figure / ceiling,
                 Long.parseLong(result[3]) / 1024));
         System.err.println(rows.get(rows.size() - 1));

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * hop in a JVM of its own ({@link RelayServer}): {@code RelayScenario WORK HOP N}, HOP {@code
  * plain} (direct transport, then the {@link PlainRelay}: the ceiling) or {@code gateway} (wasmnet
  * transport, binary framing, then our gateway). Prints {@code RESULT <figure> <hop CPU s per op>
- * <guest JVM CPU s per op> <hop peak RSS KiB> <hop JIT CPU s per op>} (the JIT's part of the hop's
- * CPU: its compiler threads); CPU is what the OS counted over the measured run, the guest JVM's
- * including the peer's threads (the same for both hops).
+ * <guest JVM CPU s per op> <hop peak RSS KiB> <hop JIT CPU s per op> <guest JVM JIT CPU s per op>}
+ * (the JIT's part of the hop's CPU: its compiler threads); CPU is what the OS counted over the
+ * measured run, the guest JVM's including the peer's threads (the same for both hops).
  */
 public final class RelayScenario {
   private static final int MESSAGE = 64;
@@ -62,19 +62,22 @@ public final class RelayScenario {
         double relayBefore = ProcessAccounting.cpuSeconds(relay.pid());
         double jitBefore = ProcessAccounting.jitSeconds(relay.pid());
         double guestBefore = ProcessAccounting.cpuSeconds(self);
+        double guestJitBefore = ProcessAccounting.jitSeconds(self);
         run(guest, work, hop, relayPort, peer.getLocalPort(), n);
         double seconds = timing.seconds();
         double relayCpu = ProcessAccounting.cpuSeconds(relay.pid()) - relayBefore;
         double jitCpu = ProcessAccounting.jitSeconds(relay.pid()) - jitBefore;
         double guestCpu = ProcessAccounting.cpuSeconds(self) - guestBefore;
+        double guestJitCpu = ProcessAccounting.jitSeconds(self) - guestJitBefore;
         double operations = bulk ? n / 1e6 : n; // per MB for bulk, as its figure is MB/s
         System.out.printf(
-            "RESULT %.1f %.9f %.9f %d %.9f%n",
+            "RESULT %.1f %.9f %.9f %d %.9f %.9f%n",
             operations / seconds,
             relayCpu / operations,
             guestCpu / operations,
             ProcessAccounting.peakRssKib(relay.pid()),
-            Math.max(0, jitCpu) / operations);
+            Math.max(0, jitCpu) / operations,
+            Math.max(0, guestJitCpu) / operations);
       } finally {
         relay.getOutputStream().close();
         if (!relay.waitFor(30, TimeUnit.SECONDS)) {
@@ -94,12 +97,29 @@ public final class RelayScenario {
     };
   }
 
-  /** The port the relay printed it listens on. */
+  /**
+   * The port the relay printed it listens on. What it prints afterwards (a JVM option's output,
+   * say) goes on to our standard error, so that a full pipe never stops it.
+   */
   private static int listeningPort(Process relay) throws IOException {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
     for (String line; (line = out.readLine()) != null; ) {
       if (line.startsWith("LISTENING ")) {
+        Thread forward =
+            new Thread(
+                () -> {
+                  try {
+                    for (String more; (more = out.readLine()) != null; ) {
+                      System.err.println(more);
+                    }
+                  } catch (IOException e) {
+                    // the relay is gone
+                  }
+                },
+                "relay-output");
+        forward.setDaemon(true);
+        forward.start();
         return Integer.parseInt(line.substring("LISTENING ".length()));
       }
     }
