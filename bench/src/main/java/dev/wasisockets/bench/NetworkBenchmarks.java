@@ -64,8 +64,8 @@ public final class NetworkBenchmarks {
         System.err.println(rows.get(rows.size() - 1));
       }
     }
-    rows.addAll(ManyConnections.rows(quick));
     rows.addAll(RelayBenchmarks.rows(quick));
+    rows.addAll(ManyConnections.rows(quick));
     System.out.println(String.join("\n", rows));
   }
 

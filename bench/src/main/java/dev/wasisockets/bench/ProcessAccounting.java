@@ -1,65 +1,77 @@
 package dev.wasisockets.bench;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * What the OS has counted for a process (Linux {@code /proc}): CPU seconds (user and system, all
- * its threads) and peak resident set. Read from outside, so a relay's figures are its own whatever
- * runs in it.
+ * What the OS has accounted to a process so far, read from {@code /proc}: CPU seconds and peak
+ * resident set. The CPU is the whole process's, every thread's (a JVM's JIT and collector threads
+ * too, and threads that have ended), user and system, so a spin or an extra thread shows in it.
+ * Linux counts it in clock ticks (10 ms at the usual 100 Hz): a window of a second or more keeps
+ * that within 1%.
  */
 final class ProcessAccounting {
-  /** Linux reports CPU times in clock ticks of 1/USER_HZ s, which is 100 on every Linux ABI. */
-  private static final double TICKS_PER_SECOND = 100;
+  static final double TICKS_PER_SECOND = ticksPerSecond();
 
   private ProcessAccounting() {}
 
-  /** User plus system CPU seconds of process {@code pid} so far (utime + stime). */
-  static double cpuSeconds(long pid) throws IOException {
-    return cpuSecondsOf(Path.of("/proc", Long.toString(pid), "stat"));
+  /** User plus system CPU seconds of process {@code pid} so far. */
+  static double cpuSeconds(long pid) {
+    String[] fields = statFields(read(Path.of("/proc", Long.toString(pid), "stat")));
+    return (Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3])) / TICKS_PER_SECOND;
   }
 
   /**
-   * The part of {@link #cpuSeconds} that HotSpot's JIT compiler threads ("C1 CompilerThread0", "C2
-   * CompilerThread1", ...) spent: compiling, not serving. Threads that ended are not counted, and
-   * HotSpot ends idle compiler threads, so read it before and after a window, as CPU.
+   * User plus system CPU seconds of the children a process has waited for, from its {@code
+   * /proc/PID/stat} line {@code stat} (cutime and cstime).
    */
-  static double jitSeconds(long pid) throws IOException {
-    double total = 0;
-    try (DirectoryStream<Path> tasks =
-        Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
-      for (Path task : tasks) {
-        try {
-          String name = Files.readString(task.resolve("comm")).trim();
-          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-            total += cpuSecondsOf(task.resolve("stat"));
-          }
-        } catch (NoSuchFileException e) {
-          // the thread ended meanwhile
-        }
-      }
-    }
-    return total;
+  static double childrenCpuSeconds(String stat) {
+    String[] fields = statFields(stat);
+    return (Long.parseLong(fields[16 - 3]) + Long.parseLong(fields[17 - 3])) / TICKS_PER_SECOND;
   }
 
-  private static double cpuSecondsOf(Path stat) throws IOException {
-    String text = Files.readString(stat);
-    // The command name, in parentheses, may hold spaces: count the fields after its end.
-    String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-    // After the name: state is field 3 of proc(5), so utime (14) and stime (15) are at 11 and 12.
-    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+  /**
+   * The fields of a {@code /proc/PID/stat} line from field 3 on (proc(5) numbers them from 1): the
+   * command name, field 2, is in parentheses and may hold spaces.
+   */
+  private static String[] statFields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
   }
 
   /** The peak resident set (VmHWM) of process {@code pid}, in KiB. */
-  static long peakRssKib(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+  static long peakRssKib(long pid) {
+    for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
-    return 0;
+    throw new IllegalStateException("no VmHWM in /proc/" + pid + "/status");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the OS's accounting: " + file, e);
+    }
+  }
+
+  /** The kernel's USER_HZ ({@code getconf CLK_TCK}); 100, its value on every common Linux. */
+  private static double ticksPerSecond() {
+    try {
+      Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      if (getconf.waitFor() == 0) {
+        return Double.parseDouble(out.trim());
+      }
+    } catch (IOException | NumberFormatException e) {
+      // no getconf: the usual value below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 100;
   }
 }

@@ -60,15 +60,15 @@ public final class RelayScenario {
         sourceBytes.set(n);
         long self = ProcessHandle.current().pid();
         double relayBefore = ProcessAccounting.cpuSeconds(relay.pid());
-        double jitBefore = ProcessAccounting.jitSeconds(relay.pid());
+        double jitBefore = CompilerThreadsCpu.seconds(relay.pid());
         double guestBefore = ProcessAccounting.cpuSeconds(self);
-        double guestJitBefore = ProcessAccounting.jitSeconds(self);
+        double guestJitBefore = CompilerThreadsCpu.seconds(self);
         run(guest, work, hop, relayPort, peer.getLocalPort(), n);
         double seconds = timing.seconds();
         double relayCpu = ProcessAccounting.cpuSeconds(relay.pid()) - relayBefore;
-        double jitCpu = ProcessAccounting.jitSeconds(relay.pid()) - jitBefore;
+        double jitCpu = CompilerThreadsCpu.seconds(relay.pid()) - jitBefore;
         double guestCpu = ProcessAccounting.cpuSeconds(self) - guestBefore;
-        double guestJitCpu = ProcessAccounting.jitSeconds(self) - guestJitBefore;
+        double guestJitCpu = CompilerThreadsCpu.seconds(self) - guestJitBefore;
         double operations = bulk ? n / 1e6 : n; // per MB for bulk, as its figure is MB/s
         System.out.printf(
             "RESULT %.1f %.9f %.9f %d %.9f %.9f%n",
