@@ -71,6 +71,7 @@ public final class NetworkBenchmarks {
         System.err.println(rows.get(rows.size() - 1));
       }
     }
+    rows.addAll(RelayBenchmarks.rows(quick));
     rows.addAll(ManyConnections.rows(quick));
     rows.addAll(ServerBenchmarks.rows(quick ? "quick" : "full"));
     System.out.println(ServerBenchmarks.header() + "\n");

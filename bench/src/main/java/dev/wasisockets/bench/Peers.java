@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.function.LongSupplier;
 
 /**
  * The loopback peers the benchmark clients talk to, the same for a guest and for the native
@@ -111,12 +112,17 @@ final class Peers {
 
   /** Writes {@code bytes} bytes in 64 KiB writes, then closes. */
   static ServerSocket source(Timing timing, long bytes) throws IOException {
+    return source(timing, () -> bytes);
+  }
+
+  /** Writes as many bytes as {@code bytes} says when a connection comes, then closes. */
+  static ServerSocket source(Timing timing, LongSupplier bytes) throws IOException {
     return serve(
         timing,
         socket -> {
           OutputStream out = socket.getOutputStream();
           byte[] buffer = new byte[64 * 1024];
-          for (long left = bytes; left > 0; left -= buffer.length) {
+          for (long left = bytes.getAsLong(); left > 0; left -= buffer.length) {
             out.write(buffer, 0, (int) Math.min(left, buffer.length));
           }
           socket.shutdownOutput();

@@ -52,7 +52,8 @@ final class SessionConnection extends SessionSocket {
     if (!idle.isZero()) {
       pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
     }
-    pipeline.addLast(new Relay());
+    // Straight from the socket, with no TLS in between, reads are PeerReads' buffers.
+    pipeline.addLast(new Relay(pipeline.get(SslHandler.class) == null));
   }
 
   /**
@@ -141,14 +142,17 @@ final class SessionConnection extends SessionSocket {
   }
 
   private final class Relay extends PeerHandler {
-    Relay() {
+    private final boolean readsHaveHeaderRoom;
+
+    Relay(boolean readsHaveHeaderRoom) {
       super(SessionConnection.this.session, SessionConnection.this);
+      this.readsHaveHeaderRoom = readsHaveHeaderRoom;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       exchanged = true;
-      session.emit(new SocketBytes(id(), (ByteBuf) msg));
+      session.emit(new SocketBytes(id(), (ByteBuf) msg, readsHaveHeaderRoom));
       keepPace(ctx);
     }
 

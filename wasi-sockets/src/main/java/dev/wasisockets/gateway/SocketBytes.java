@@ -10,13 +10,27 @@ import io.netty.buffer.DefaultByteBufHolder;
  */
 final class SocketBytes extends DefaultByteBufHolder {
   private final long id;
+  private final boolean headerRoom;
 
   SocketBytes(long id, ByteBuf bytes) {
+    this(id, bytes, false);
+  }
+
+  /**
+   * With {@code headerRoom}, the {@link dev.wasisockets.wasmnet.BinaryFraming#HEADER_BYTES} before
+   * the buffer's reader index are this holder's to write a header into ({@link PeerReads}).
+   */
+  SocketBytes(long id, ByteBuf bytes, boolean headerRoom) {
     super(bytes);
     this.id = id;
+    this.headerRoom = headerRoom;
   }
 
   long id() {
     return id;
+  }
+
+  boolean headerRoom() {
+    return headerRoom;
   }
 }

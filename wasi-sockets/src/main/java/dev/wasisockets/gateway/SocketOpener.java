@@ -57,6 +57,7 @@ final class SocketOpener {
         new Bootstrap()
             .group(session.eventLoop())
             .channel(NioSocketChannel.class)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new PeerReads())
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, session.limits().connectTimeout().toMillis()))
@@ -100,6 +101,7 @@ final class SocketOpener {
         .group(session.eventLoop())
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, backlog > 0 ? backlog : DEFAULT_BACKLOG)
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, new PeerReads())
         .childHandler(
             new ChannelInitializer<Channel>() {
               @Override

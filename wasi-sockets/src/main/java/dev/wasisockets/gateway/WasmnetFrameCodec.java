@@ -132,11 +132,20 @@ final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFrame, Obje
   }
 
   /**
-   * A binary {@code data} frame: one pooled buffer, header then the peer's bytes (a composite of
-   * the two would be merged into a fresh heap buffer by the frame encoder).
+   * A binary {@code data} frame. Bytes read from a plain TCP peer have room for the header before
+   * them ({@link PeerReads}): it is written there and the read buffer is the frame, which the
+   * WebSocket encoder sends behind its own header with one gathering write. Other bytes (TLS) are
+   * copied once into a pooled buffer behind the header (a composite of the two would be merged into
+   * a fresh heap buffer by the frame encoder).
    */
   private static BinaryWebSocketFrame dataFrame(ChannelHandlerContext ctx, SocketBytes bytes) {
     ByteBuf content = bytes.content();
+    if (bytes.headerRoom()) {
+      int start = content.readerIndex() - BinaryFraming.HEADER_BYTES;
+      content.setBytes(start, BinaryFraming.header(MessageType.DATA, bytes.id()));
+      return new BinaryWebSocketFrame(
+          content.retainedSlice(start, BinaryFraming.HEADER_BYTES + content.readableBytes()));
+    }
     ByteBuf frame = ctx.alloc().buffer(BinaryFraming.HEADER_BYTES + content.readableBytes());
     frame.writeBytes(BinaryFraming.header(MessageType.DATA, bytes.id()));
     frame.writeBytes(content, content.readerIndex(), content.readableBytes());

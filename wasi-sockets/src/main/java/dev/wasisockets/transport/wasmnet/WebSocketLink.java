@@ -94,6 +94,7 @@ final class WebSocketLink {
 
   private final Channel channel;
   private final Framing framing;
+  private final MaskingKeys maskingKeys = new MaskingKeys();
 
   private WebSocketLink(Channel channel, Framing framing) {
     this.channel = channel;
@@ -146,7 +147,8 @@ final class WebSocketLink {
                         .addLast(
                             new HttpClientCodec(),
                             new HttpObjectAggregator(64 << 10),
-                            new WebSocketClientProtocolHandler(config),
+                            new WebSocketClientProtocolHandler(
+                                new PremaskedFrameEncoder.Handshaker(config), config),
                             new WebSocketFrameAggregator(MAX_FRAME_BYTES),
                             new Inbound(handshake, sink));
                   }
@@ -182,7 +184,8 @@ final class WebSocketLink {
 
   /**
    * Sends the next {@code count} bytes of {@code srcs} (advancing them) as one {@code send} for
-   * {@code id}. In binary framing the bytes are copied once, straight into the frame's buffer.
+   * {@code id}. In binary framing the bytes are copied once, straight into the frame's buffer, and
+   * masked there, on the caller's thread ({@link MaskedSendFrame}).
    */
   void sendBytes(long id, ByteBuffer[] srcs, int count) {
     if (framing == Framing.JSON) {
@@ -191,10 +194,9 @@ final class WebSocketLink {
       send(new Request.Send(id, data.array()));
       return;
     }
-    ByteBuf frame = channel.alloc().buffer(BinaryFraming.HEADER_BYTES + count);
-    frame.writeBytes(BinaryFraming.header(MessageType.SEND, id));
-    take(srcs, count, frame::writeBytes);
-    channel.writeAndFlush(new BinaryWebSocketFrame(frame), channel.voidPromise());
+    channel.writeAndFlush(
+        MaskedSendFrame.of(channel.alloc(), id, srcs, count, maskingKeys.next()),
+        channel.voidPromise());
   }
 
   /** Hands the next {@code count} bytes of {@code srcs} to {@code sink}, in slices. */
