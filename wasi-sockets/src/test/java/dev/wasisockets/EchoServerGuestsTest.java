@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -110,6 +112,41 @@ class EchoServerGuestsTest {
 
       Result result = server.join();
       assertThat(result.stdout()).isEqualTo("served 2\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /**
+   * Two thousand connections open at once: wasi-libc's {@code poll()} keeps 80 bytes per polled
+   * descriptor on the stack (160 KiB here), more than a default 64 KiB stack holds; the poll server
+   * is linked with a stack for its 16,384 connections, and a stack that overflows anyway traps
+   * instead of writing over the guest's data.
+   */
+  @Test
+  @Timeout(120)
+  void thePollServerServesTwoThousandConnectionsOpenAtOnce() throws Exception {
+    int connections = 2_000;
+    try (Server server =
+        GuestRun.serve(GuestFixture.C_POLL_ECHO_SERVER.bytes(), Mode.COMPILER, "" + connections)) {
+      List<Socket> clients = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        clients.add(connect(server));
+      }
+      for (int i = 0; i < connections; i++) {
+        byte[] message = ("connection " + i + "\n").getBytes(StandardCharsets.UTF_8);
+        clients.get(i).getOutputStream().write(message);
+      }
+      for (int i = 0; i < connections; i++) {
+        Socket client = clients.get(i);
+        String expected = "connection " + i + "\n";
+        byte[] echo = client.getInputStream().readNBytes(expected.length());
+        assertThat(new String(echo, StandardCharsets.UTF_8)).isEqualTo(expected);
+        client.close();
+      }
+
+      Result result = server.join();
+      assertThat(result.stderr()).isEmpty();
+      assertThat(result.stdout()).isEqualTo("served " + connections + "\n");
       assertThat(result.exitCode()).isZero();
     }
   }
