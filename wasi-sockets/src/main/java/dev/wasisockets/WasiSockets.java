@@ -261,9 +261,9 @@ public final class WasiSockets implements AutoCloseable {
     /**
      * How long the default transport (OS sockets) lets a wait for one socket's bytes spin before it
      * parks the guest's thread, while spinning pays (see {@link
-     * DirectTransport#DirectTransport(Duration)}). Default: {@link DirectTransport#DEFAULT_SPIN};
-     * {@link Duration#ZERO}: never spin, which costs a wake-up on each such wait and saves the CPU
-     * a spin burns.
+     * DirectTransport#DirectTransport(Duration)}): a reply on a fast link then comes without a
+     * wake-up's latency, for the CPU the spin burns. Default: none ({@link
+     * DirectTransport#DEFAULT_SPIN}).
      */
     public Builder withSpin(Duration spin) {
       if (spin.isNegative()) {

@@ -204,7 +204,7 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "N",
       description = {
         "A wait for one socket's bytes spins up to N microseconds before it parks the guest's",
-        "thread, while most recent waits ended that soon. 0: never spin. Default: 50."
+        "thread, while most recent waits ended that soon. Default: 0 (never)."
       })
   private Long spinMicros;
 

@@ -27,8 +27,11 @@ import java.util.concurrent.TimeUnit;
  * thousand sockets still uses one thread and one selector.
  */
 public final class DirectTransport implements Transport {
-  /** The spin a transport gets by default (see {@link #DirectTransport(Duration)}). */
-  public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
+  /**
+   * The spin a transport gets by default: none. A spin trades CPU for a wake-up's latency, and a
+   * host's CPU is the embedder's to give (see {@link #DirectTransport(Duration)}).
+   */
+  public static final Duration DEFAULT_SPIN = Duration.ZERO;
 
   // Of the last 8 waits for one socket's bytes, the ones a spin would have ended (a bit each).
   private static final int HISTORY = 0xFF;
@@ -38,7 +41,7 @@ public final class DirectTransport implements Transport {
   private Selector selector;
   private SelectionKey[] keys = new SelectionKey[8]; // reused from wait to wait
 
-  /** A transport that spins for {@link #DEFAULT_SPIN}. */
+  /** A transport that does not spin ({@link #DEFAULT_SPIN}). */
   public DirectTransport() {
     this(DEFAULT_SPIN);
   }
