@@ -53,10 +53,10 @@ abstract class DirectChannel<C extends SelectableChannel & NetworkChannel>
 
   /**
    * Puts the channel in blocking mode for a call that waits in the OS, which costs one system call
-   * where trying, waiting in the selector and trying again take five (read, epoll_ctl, epoll_wait,
-   * read, epoll_ctl): true if it could. A channel the guest polls stays with the selector (a guest
-   * that polls and reads by turns would switch it twice a call); one the selector waited for only
-   * to connect leaves it.
+   * where trying, waiting in the selector and trying again take three (read, epoll_wait, read) and
+   * the selector's bookkeeping: true if it could. A channel the guest polls stays with the selector
+   * (a guest that polls and reads by turns would switch it twice a call); one the selector waited
+   * for only to connect leaves it.
    */
   final boolean waitsInOs() throws IOException {
     if (key != null) {
