@@ -29,16 +29,7 @@ class BlockingCallsTest {
   @Timeout(60)
   void aBlockingAcceptAndReceiveWaitInTheOsAndStopWhenTheThreadIsInterrupted() throws Exception {
     int port = freePort();
-    NetworkPolicy policy =
-        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
-    Server guest =
-        GuestRun.start(
-            GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
-            Mode.COMPILER,
-            policy,
-            "127.0.0.1",
-            "" + port,
-            "2");
+    Server guest = echoServer(port, 2);
     try (Socket client = WasmEdgeGuestsTest.connectWhenListening(guest, port)) {
       client.getOutputStream().write(HELLO);
       assertThat(readExactly(client.getInputStream(), HELLO.length)).isEqualTo(HELLO);
@@ -55,22 +46,25 @@ class BlockingCallsTest {
   @Test
   @Timeout(60)
   void aGuestWaitingInTheOsToAcceptStopsWhenTheThreadIsInterrupted() throws Exception {
-    int port = freePort();
-    NetworkPolicy policy =
-        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
-    Server guest =
-        GuestRun.start(
-            GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
-            Mode.COMPILER,
-            policy,
-            "127.0.0.1",
-            "" + port,
-            "1");
+    Server guest = echoServer(freePort(), 1);
 
     assertThat(waitingIn(guest.thread(), "accept")).isTrue();
     guest.thread().interrupt();
 
     assertThat(stopped(guest)).isTrue();
+  }
+
+  /** The WasmEdge echo server (blocking calls), listening on {@code port} for that many. */
+  private static Server echoServer(int port, int connections) {
+    NetworkPolicy policy =
+        NetworkPolicy.builder().allow(NetworkUse.BIND, "127.0.0.1:" + port).build();
+    return GuestRun.start(
+        GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+        Mode.COMPILER,
+        policy,
+        "127.0.0.1",
+        "" + port,
+        "" + connections);
   }
 
   /**
