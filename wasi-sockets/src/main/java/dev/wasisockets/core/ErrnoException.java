@@ -7,10 +7,10 @@ import java.net.SocketTimeoutException;
 /**
  * A socket operation failed with an errno the guest should see.
  *
- * <p>Core and adapter code throw it; the host-function boundary ({@code
- * dev.wasisockets.abi.HostFunctions}) turns it into the call's return value, so no adapter needs
- * its own try/catch. It carries no stack trace: it is an ordinary result (EAGAIN on every idle
- * non-blocking read), not a bug.
+ * <p>Core and adapter code throw it; the host-function boundary (every host function is wrapped by
+ * {@code dev.wasisockets.abi.Preview1Imports}) turns it into the call's return value, so no adapter
+ * needs its own try/catch. It carries no stack trace: it is an ordinary result (EAGAIN on every
+ * idle non-blocking read), not a bug.
  */
 public final class ErrnoException extends RuntimeException {
   private static final long serialVersionUID = 1L;
