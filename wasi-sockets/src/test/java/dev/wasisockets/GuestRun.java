@@ -170,13 +170,7 @@ public final class GuestRun {
   private static Result execute(CompiledGuest guest, WasiSockets sockets, Output output) {
     int exitCode = 0;
     try {
-      Instance instance =
-          guest
-              .instanceBuilder()
-              .withImportValues(sockets.toImportValues(guest.module()))
-              .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false) // _start is called below, once
-              .build();
+      Instance instance = guest.instanceBuilder(sockets).build(); // _start is called below, once
       instance.export("_start").apply();
     } catch (WasiExitException e) {
       exitCode = e.exitCode();

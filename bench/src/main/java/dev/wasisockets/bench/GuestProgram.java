@@ -51,13 +51,7 @@ final class GuestProgram {
     configure.accept(builder);
     int exit = 0;
     try (WasiSockets sockets = builder.build()) {
-      Instance instance =
-          guest
-              .instanceBuilder()
-              .withImportValues(sockets.toImportValues(guest.module()))
-              .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false)
-              .build();
+      Instance instance = guest.instanceBuilder(sockets).build();
       instance.export("_start").apply();
     } catch (WasiExitException e) {
       exit = e.exitCode();

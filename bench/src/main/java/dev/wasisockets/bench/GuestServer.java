@@ -67,13 +67,7 @@ public final class GuestServer {
     variant.sockets().accept(builder);
     int exit = 0;
     try (WasiSockets sockets = builder.build()) {
-      Instance instance =
-          guest
-              .instanceBuilder()
-              .withImportValues(sockets.toImportValues(guest.module()))
-              .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false)
-              .build();
+      Instance instance = guest.instanceBuilder(sockets).build();
       if (preopen) {
         // Listening already: connections wait in the backlog until the guest accepts them.
         System.out.println(

@@ -1,6 +1,5 @@
 package dev.wasisockets.host;
 
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
@@ -263,18 +262,12 @@ final class RunCommand implements Callable<Integer> {
                 + " listens on "
                 + IpLiteral.format(socket.localAddress()));
       }
-      ImportValues imports;
+      Instance.Builder instance;
       try {
-        imports = sockets.toImportValues(module);
+        instance = compiled.instanceBuilder(sockets);
       } catch (UnsupportedImportException e) {
         throw usageError(e.getMessage());
       }
-      Instance.Builder instance =
-          compiled
-              .instanceBuilder()
-              .withImportValues(imports)
-              .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false);
       return runToExit(instance);
     } finally {
       stdout.flush();

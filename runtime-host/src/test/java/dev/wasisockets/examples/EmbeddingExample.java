@@ -34,13 +34,8 @@ public final class EmbeddingExample {
 
     try (WasiSockets sockets =
         WasiSockets.builder().withWasiOptions(wasi).withPolicy(policy).build()) {
-      Instance instance =
-          guest
-              .instanceBuilder()
-              .withImportValues(sockets.toImportValues(guest.module()))
-              .withMemoryFactory(WasiSockets.memoryFactory())
-              .withStart(false)
-              .build();
+      // The guest's imports, memory that sockets use in place, and no start.
+      Instance instance = guest.instanceBuilder(sockets).build();
       instance.export("_start").apply();
     } catch (WasiExitException e) {
       if (e.exitCode() != 0) {

@@ -3,6 +3,7 @@ package dev.wasisockets.compile;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.wasisockets.WasiSockets;
 import java.util.function.Function;
 
 /**
@@ -49,6 +50,21 @@ public final class CompiledGuest {
       builder.withMachineFactory(machineFactory);
     }
     return builder;
+  }
+
+  /**
+   * An instance builder for this guest on {@code sockets}: its imports ({@link
+   * WasiSockets#toImportValues}), its guest memory ({@link WasiSockets#memoryFactory}, through
+   * which sockets read and write in place), and no start: a WASI command's {@code _start} is the
+   * caller's to call, since {@code proc_exit} ends it with a {@code WasiExitException}.
+   *
+   * @throws dev.wasisockets.UnsupportedImportException naming every import {@code sockets} lacks
+   */
+  public Instance.Builder instanceBuilder(WasiSockets sockets) {
+    return instanceBuilder()
+        .withImportValues(sockets.toImportValues(module))
+        .withMemoryFactory(WasiSockets.memoryFactory())
+        .withStart(false);
   }
 
   @Override

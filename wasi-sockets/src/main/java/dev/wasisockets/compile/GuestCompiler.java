@@ -32,10 +32,7 @@ import java.util.function.Function;
  * <pre>{@code
  * GuestCompiler compiler = GuestCompiler.builder().withCache(CompileCache.inUserCacheDirectory()).build();
  * CompiledGuest guest = compiler.compile(Files.readAllBytes(path));
- * Instance instance = guest.instanceBuilder()
- *     .withImportValues(sockets.toImportValues(guest.module()))
- *     .withMemoryFactory(WasiSockets.memoryFactory())
- *     .build();
+ * Instance instance = guest.instanceBuilder(sockets).build();
  * }</pre>
  *
  * <p>Thread-safe. A module that is not valid WebAssembly fails with Chicory's {@link

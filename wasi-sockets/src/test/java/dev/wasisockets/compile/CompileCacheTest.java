@@ -282,13 +282,7 @@ class CompileCacheTest {
               .build();
       try (WasiSockets sockets =
           WasiSockets.builder().withWasiOptions(wasi).withPolicy(policy).build()) {
-        Instance instance =
-            guest
-                .instanceBuilder()
-                .withImportValues(sockets.toImportValues(guest.module()))
-                .withMemoryFactory(WasiSockets.memoryFactory())
-                .withStart(false)
-                .build();
+        Instance instance = guest.instanceBuilder(sockets).build();
         try {
           instance.export("_start").apply();
         } catch (WasiExitException e) {
