@@ -6,6 +6,7 @@ import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.wasmnet.WasmnetOptions;
 import dev.wasisockets.transport.wasmnet.WasmnetTransport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,8 +14,6 @@ import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -198,17 +197,12 @@ public final class Scenario {
     }
   }
 
-  /** The process's peak resident set (VmHWM), in KiB; 0 where /proc is not there. */
+  /** This process's peak resident set (VmHWM), in KiB; 0 where /proc is not there. */
   static long peakRssKib() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      // not Linux
+      return ProcessAccounting.peakRssKib(ProcessHandle.current().pid());
+    } catch (UncheckedIOException e) {
+      return 0; // not Linux
     }
-    return 0;
   }
 }
