@@ -117,8 +117,9 @@ public final class DirectTransport implements Transport {
       }
       long start = System.nanoTime();
       long deadline = start + timeoutNanos;
-      boolean oneArrival = oneArrival(set);
-      int spun = oneArrival && spinPays() ? spin(set, keys, timeoutNanos) : 0;
+      // Only a transport that may spin keeps the history that says whether spinning pays.
+      boolean spinnable = spinNanos > 0 && oneArrival(set);
+      int spun = spinnable && spinPays() ? spin(set, keys, timeoutNanos) : 0;
       if (spun > 0) {
         remember(true);
         return spun;
@@ -135,7 +136,7 @@ public final class DirectTransport implements Transport {
         }
         int ready = collect(set, keys);
         if (ready > 0) {
-          if (oneArrival) {
+          if (spinnable) {
             remember(System.nanoTime() - start <= spinNanos);
           }
           return ready;
@@ -183,7 +184,7 @@ public final class DirectTransport implements Transport {
 
   /** Whether most of the last 8 waits for one socket's bytes would have ended in a spin. */
   private boolean spinPays() {
-    return spinNanos > 0 && Integer.bitCount(shortWaits) > Integer.bitCount(HISTORY) / 2;
+    return Integer.bitCount(shortWaits) > Integer.bitCount(HISTORY) / 2;
   }
 
   private void remember(boolean shortWait) {
