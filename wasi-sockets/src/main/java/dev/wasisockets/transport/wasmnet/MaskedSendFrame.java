@@ -50,16 +50,7 @@ final class MaskedSendFrame extends BinaryWebSocketFrame {
       frame.writeInt(key);
       ByteBuffer body = payloadView(frame, payload);
       body.put(BinaryFraming.header(MessageType.SEND, id));
-      int left = count;
-      for (int i = 0; i < srcs.length && left > 0; i++) {
-        ByteBuffer src = srcs[i];
-        int n = Math.min(left, src.remaining());
-        if (n > 0) {
-          body.put(src.duplicate().limit(src.position() + n));
-          src.position(src.position() + n);
-          left -= n;
-        }
-      }
+      WebSocketLink.take(srcs, count, body::put);
       mask(body.flip(), key);
       if (frame.nioBufferCount() != 1) {
         frame.writeBytes(body); // the view was a copy: write the masked bytes into the frame

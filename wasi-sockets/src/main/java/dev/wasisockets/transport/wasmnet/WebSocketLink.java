@@ -199,8 +199,11 @@ final class WebSocketLink {
         channel.voidPromise());
   }
 
-  /** Hands the next {@code count} bytes of {@code srcs} to {@code sink}, in slices. */
-  private static void take(ByteBuffer[] srcs, int count, Consumer<ByteBuffer> sink) {
+  /**
+   * Hands the next {@code count} bytes of {@code srcs} to {@code sink}, in slices, and advances
+   * {@code srcs} past them.
+   */
+  static void take(ByteBuffer[] srcs, int count, Consumer<ByteBuffer> sink) {
     int left = count;
     for (int i = 0; i < srcs.length && left > 0; i++) {
       ByteBuffer src = srcs[i];
