@@ -3,14 +3,11 @@ package dev.wasisockets.bench;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.transport.wasmnet.WasmnetOptions;
 import dev.wasisockets.transport.wasmnet.WasmnetTransport;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,35 +34,34 @@ public final class RelayScenario {
     Peers.Timing timing = new Peers.Timing();
     AtomicLong sourceBytes = new AtomicLong();
     try (ServerSocket peer = peer(work, timing, sourceBytes)) {
-      ProcessBuilder builder =
-          ChildJvm.of(
-              RelayServer.class,
-              hop.equals("plain")
-                  ? new String[] {"plain", "" + peer.getLocalPort()}
-                  : new String[] {"gateway"});
       // Compiler threads that outlive idle spells, so that the JIT's CPU is counted whole.
-      builder.command().add(1, "-XX:-UseDynamicNumberOfCompilerThreads");
+      List<String> jvmOptions = new ArrayList<>(List.of("-XX:-UseDynamicNumberOfCompilerThreads"));
       // For profiling the hop: -Dbench.hopJvmOptions="-XX:StartFlightRecording=..."
       String options = System.getProperty("bench.hopJvmOptions", "").trim();
       if (!options.isEmpty()) {
-        builder.command().addAll(1, List.of(options.split("\\s+")));
+        jvmOptions.addAll(List.of(options.split("\\s+")));
       }
-      Process relay = builder.redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      try {
-        int relayPort = listeningPort(relay);
+      String[] hopArgs =
+          hop.equals("plain")
+              ? new String[] {"plain", "" + peer.getLocalPort()}
+              : new String[] {"gateway"};
+      try (ServerProcess relay =
+          ServerProcess.start(
+              "the " + hop + " hop", ChildJvm.command(jvmOptions, RelayServer.class, hopArgs))) {
+        int relayPort = relay.port(60);
         long warmUp = bulk ? Math.max(CHUNK, n / 10) : Math.max(1, n / 10);
         sourceBytes.set(warmUp);
         run(guest, work, hop, relayPort, peer.getLocalPort(), warmUp);
         timing.reset();
         sourceBytes.set(n);
         long self = ProcessHandle.current().pid();
-        double relayBefore = ProcessAccounting.cpuSeconds(relay.pid());
+        double relayBefore = relay.cpuSeconds();
         double jitBefore = CompilerThreadsCpu.seconds(relay.pid());
         double guestBefore = ProcessAccounting.cpuSeconds(self);
         double guestJitBefore = CompilerThreadsCpu.seconds(self);
         run(guest, work, hop, relayPort, peer.getLocalPort(), n);
         double seconds = timing.seconds();
-        double relayCpu = ProcessAccounting.cpuSeconds(relay.pid()) - relayBefore;
+        double relayCpu = relay.cpuSeconds() - relayBefore;
         double jitCpu = CompilerThreadsCpu.seconds(relay.pid()) - jitBefore;
         double guestCpu = ProcessAccounting.cpuSeconds(self) - guestBefore;
         double guestJitCpu = CompilerThreadsCpu.seconds(self) - guestJitBefore;
@@ -75,14 +71,9 @@ public final class RelayScenario {
             operations / seconds,
             relayCpu / operations,
             guestCpu / operations,
-            ProcessAccounting.peakRssKib(relay.pid()),
+            relay.peakRssKib(),
             Math.max(0, jitCpu) / operations,
             Math.max(0, guestJitCpu) / operations);
-      } finally {
-        relay.getOutputStream().close();
-        if (!relay.waitFor(30, TimeUnit.SECONDS)) {
-          relay.destroyForcibly();
-        }
       }
     }
   }
@@ -95,35 +86,6 @@ public final class RelayScenario {
       case "bulk-recv" -> Peers.source(timing, sourceBytes::get);
       default -> throw new IllegalArgumentException("unknown work " + work);
     };
-  }
-
-  /**
-   * The port the relay printed it listens on. What it prints afterwards (a JVM option's output,
-   * say) goes on to our standard error, so that a full pipe never stops it.
-   */
-  private static int listeningPort(Process relay) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.startsWith("LISTENING ")) {
-        Thread forward =
-            new Thread(
-                () -> {
-                  try {
-                    for (String more; (more = out.readLine()) != null; ) {
-                      System.err.println(more);
-                    }
-                  } catch (IOException e) {
-                    // the relay is gone
-                  }
-                },
-                "relay-output");
-        forward.setDaemon(true);
-        forward.start();
-        return Integer.parseInt(line.substring("LISTENING ".length()));
-      }
-    }
-    throw new IOException("the relay ended before it listened");
   }
 
   /**

@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
  * The hop between a guest and its peer, in a JVM of its own so that its threads and CPU are not the
  * guest's: {@code RelayServer plain TARGET_PORT} (a {@link PlainRelay} to that loopback port) or
  * {@code RelayServer gateway} (our wasmnet gateway, every address allowed, as {@code serve
- * --no-policy}). Prints {@code LISTENING <port>}, serves until its standard input ends.
+ * --no-policy}). Prints "listening on PORT" and serves until it is stopped ({@link ServerProcess}).
  */
 public final class RelayServer {
   private RelayServer() {}
@@ -33,7 +33,7 @@ public final class RelayServer {
                 "plain-relay");
         loop.setDaemon(true);
         loop.start();
-        serveUntilStdinEnds(relay.port());
+        serveUntilStopped(relay.port());
       }
     } else {
       try (WasmnetGateway gateway =
@@ -43,16 +43,14 @@ public final class RelayServer {
               .policy(NetworkPolicy.builder().allowAll().build())
               .build()
               .start()) {
-        serveUntilStdinEnds(gateway.address().getPort());
+        serveUntilStopped(gateway.address().getPort());
       }
     }
   }
 
-  private static void serveUntilStdinEnds(int port) throws IOException {
-    System.out.println("LISTENING " + port);
+  private static void serveUntilStopped(int port) throws InterruptedException {
+    System.out.println("listening on " + port);
     System.out.flush();
-    while (System.in.read() >= 0) {
-      // the parent closes our input to stop us
-    }
+    Thread.sleep(Long.MAX_VALUE); // the parent ends the process
   }
 }
