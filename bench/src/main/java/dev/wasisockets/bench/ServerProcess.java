@@ -14,9 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server row's server, started in a process of its own: a JVM ({@link GuestServer}, {@link
- * JavaEchoServer}) or a native binary. Learns its port from the "listening on PORT" line it prints,
- * keeps its last lines of output to show if it fails, and is stopped on close if it has not ended.
+ * A server row's server or a relay row's hop, started in a process of its own: a JVM ({@link
+ * GuestServer}, {@link RelayServer}, {@link JavaEchoServer}) or a native binary. Learns its port
+ * from the "listening on PORT" line it prints, keeps its last lines of output to show if it fails,
+ * and is stopped on close if it has not ended.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on (\\d+)");
