@@ -40,7 +40,6 @@ final class DirectTcpChannel extends DirectChannel<SocketChannel> implements Tcp
   public TcpListenerChannel listen(InetSocketAddress local, int backlog) throws IOException {
     ServerSocketChannel listener = ServerSocketChannel.open(family);
     try {
-      listener.configureBlocking(false);
       InetSocketAddress bound = localAddress();
       if (bound == null) {
         listener.bind(local, backlog);

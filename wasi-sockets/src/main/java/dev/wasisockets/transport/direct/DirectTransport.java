@@ -85,8 +85,7 @@ public final class DirectTransport implements Transport {
   public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
     ServerSocketChannel channel = ServerSocketChannel.open();
     try {
-      channel.configureBlocking(false);
-      channel.bind(local, backlog);
+      channel.bind(local, backlog); // in the mode each call sets (see DirectChannel)
       return new DirectTcpListenerChannel(channel, this);
     } catch (IOException e) {
       channel.close();
