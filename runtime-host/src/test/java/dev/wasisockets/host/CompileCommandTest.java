@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -19,26 +15,28 @@ import org.junit.jupiter.api.io.TempDir;
 class CompileCommandTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final InProcessLauncher launcher = new InProcessLauncher();
 
   @Test
   void compileFillsTheCacheAndRunThenTalksOverTheNetworkFromIt() throws Exception {
     Path client = GuestFixture.WASMEDGE_TCP_CLIENT.copyTo(dir);
     Path cache = dir.resolve("cache");
 
-    assertThat(launch("compile", "--cache-dir", cache.toString(), client.toString())).isZero();
-    assertThat(stderr()).isEqualTo("wasi-sockets: " + client + " compiled into " + cache + "\n");
+    assertThat(launcher.launch("compile", "--cache-dir", cache.toString(), client.toString()))
+        .isZero();
+    assertThat(launcher.stderr())
+        .isEqualTo("wasi-sockets: " + client + " compiled into " + cache + "\n");
     assertThat(entries(cache)).hasSize(1);
-    err.reset();
-    assertThat(launch("compile", "--cache-dir", cache.toString(), client.toString())).isZero();
-    assertThat(stderr()).contains("is already compiled in");
+    launcher.forget();
+    assertThat(launcher.launch("compile", "--cache-dir", cache.toString(), client.toString()))
+        .isZero();
+    assertThat(launcher.stderr()).contains("is already compiled in");
 
     try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
       String port = "" + server.port();
-      err.reset();
+      launcher.forget();
       int exit =
-          launch(
+          launcher.launch(
               "run",
               "--cache-dir",
               cache.toString(),
@@ -50,8 +48,8 @@ class CompileCommandTest {
               "warm");
 
       assertThat(server.receivedLine()).isEqualTo("warm\n");
-      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("echo: warm\n");
-      assertThat(stderr()).isEmpty();
+      assertThat(launcher.stdout()).isEqualTo("echo: warm\n");
+      assertThat(launcher.stderr()).isEmpty();
       assertThat(exit).isZero();
     }
     assertThat(entries(cache)).hasSize(1);
@@ -63,8 +61,9 @@ class CompileCommandTest {
     Path cache = dir.resolve("cache");
 
     // No arguments: the guest prints its usage and exits 64, having been compiled.
-    assertThat(launch("run", "--no-cache", guest.toString())).isEqualTo(64);
-    assertThat(launch("run", "--cache-dir", cache.toString(), "--no-cache", guest.toString()))
+    assertThat(launcher.launch("run", "--no-cache", guest.toString())).isEqualTo(64);
+    assertThat(
+            launcher.launch("run", "--cache-dir", cache.toString(), "--no-cache", guest.toString()))
         .isEqualTo(2);
     assertThat(cache).doesNotExist();
   }
@@ -73,36 +72,25 @@ class CompileCommandTest {
   void badInputToCompileIsOneLineAndExitTwo() throws IOException {
     Path notWasm = Files.writeString(dir.resolve("text.wasm"), "hello");
 
-    assertThat(launch("compile", "--cache-dir", dir.toString(), notWasm.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("compile", "--cache-dir", dir.toString(), notWasm.toString()))
+        .isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(
             "wasi-sockets: "
                 + notWasm
                 + " is not a WebAssembly module (no \\0asm header)"
                 + " (see --help)\n");
-    err.reset();
-    assertThat(launch("compile", "--no-cache", notWasm.toString())).isEqualTo(2);
-    assertThat(stderr()).hasLineCount(1);
-    err.reset();
-    assertThat(launch("compile")).isEqualTo(2);
-    assertThat(stderr()).hasLineCount(1);
+    launcher.forget();
+    assertThat(launcher.launch("compile", "--no-cache", notWasm.toString())).isEqualTo(2);
+    assertThat(launcher.stderr()).hasLineCount(1);
+    launcher.forget();
+    assertThat(launcher.launch("compile")).isEqualTo(2);
+    assertThat(launcher.stderr()).hasLineCount(1);
   }
 
   private static Stream<Path> entries(Path cache) throws IOException {
     try (Stream<Path> files = Files.walk(cache)) {
       return files.filter(p -> p.toString().endsWith(".entry")).toList().stream();
     }
-  }
-
-  private int launch(String... args) {
-    return Launcher.execute(
-        args,
-        new ByteArrayInputStream(new byte[0]),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
   }
 }

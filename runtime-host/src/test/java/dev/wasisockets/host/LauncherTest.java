@@ -7,13 +7,9 @@ import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.gateway.WasmnetGateway;
 import dev.wasisockets.policy.NetworkPolicy;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LauncherTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final InProcessLauncher launcher = new InProcessLauncher();
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
@@ -42,10 +37,10 @@ class LauncherTest {
       }
       args.addAll(List.of(client.toString(), "127.0.0.1", port, "from the launcher"));
 
-      int exit = launch(args.toArray(String[]::new));
+      int exit = launcher.launch(args.toArray(String[]::new));
 
       assertThat(server.receivedLine()).isEqualTo("from the launcher\n");
-      assertThat(stdout()).isEqualTo("echo: from the launcher\n");
+      assertThat(launcher.stdout()).isEqualTo("echo: from the launcher\n");
       assertThat(exit).isZero();
     }
   }
@@ -54,23 +49,25 @@ class LauncherTest {
   void theGuestsExitCodeIsTheProcessExitCode() throws IOException {
     Path guest = wat("exit7.wasm", startBody("(call $proc_exit (i32.const 7))"));
 
-    assertThat(launch("run", guest.toString())).isEqualTo(7);
+    assertThat(launcher.launch("run", guest.toString())).isEqualTo(7);
   }
 
   @Test
   void argumentsAfterTheGuestAreTheGuestsEvenWhenTheyLookLikeOptions() throws IOException {
     Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
 
-    assertThat(launch("run", guest.toString(), "--allow-connect", "--bogus")).isZero();
-    assertThat(stderr()).isEmpty();
+    assertThat(launcher.launch("run", guest.toString(), "--allow-connect", "--bogus")).isZero();
+    assertThat(launcher.stderr()).isEmpty();
   }
 
   @Test
   void aTrapPrintsTheTrapAndExitsOne() throws IOException {
     Path guest = wat("trap.wasm", startBody("unreachable"));
 
-    assertThat(launch("run", guest.toString())).isEqualTo(1);
-    assertThat(stderr()).startsWith("wasi-sockets: guest trapped: ").doesNotContain("\tat ");
+    assertThat(launcher.launch("run", guest.toString())).isEqualTo(1);
+    assertThat(launcher.stderr())
+        .startsWith("wasi-sockets: guest trapped: ")
+        .doesNotContain("\tat ");
   }
 
   @Test
@@ -85,8 +82,8 @@ class LauncherTest {
               (func (export "_start")))
             """);
 
-    assertThat(launch("run", guest.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", guest.toString())).isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(
             "wasi-sockets: guest imports wasi_snapshot_preview1.sock_teleport (i32) -> i32,"
                 + " which this host does not provide (see --help)\n");
@@ -105,8 +102,8 @@ class LauncherTest {
             """);
     Path guest = Files.write(dir.resolve("threads.wasm"), shareTheMemory(wasm));
 
-    assertThat(launch("run", guest.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", guest.toString())).isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(
             oneLine(
                 "guest has a shared memory (WebAssembly threads), which this host does not"
@@ -117,8 +114,8 @@ class LauncherTest {
   void aFileThatIsNotWasmExitsTwo() throws IOException {
     Path text = Files.writeString(dir.resolve("notes.wasm"), "hello");
 
-    assertThat(launch("run", text.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", text.toString())).isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(oneLine(text + " is not a WebAssembly module (no \\0asm header)"));
   }
 
@@ -126,29 +123,29 @@ class LauncherTest {
   void aMissingFileExitsTwo() {
     Path missing = dir.resolve("missing.wasm");
 
-    assertThat(launch("run", missing.toString())).isEqualTo(2);
-    assertThat(stderr()).isEqualTo(oneLine("no such file: " + missing));
+    assertThat(launcher.launch("run", missing.toString())).isEqualTo(2);
+    assertThat(launcher.stderr()).isEqualTo(oneLine("no such file: " + missing));
   }
 
   @Test
   void aModuleWithoutStartExitsTwo() throws IOException {
     Path library = wat("library.wasm", "(module (func (export \"f\")))");
 
-    assertThat(launch("run", library.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", library.toString())).isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(oneLine(library + " has no _start export: it is not a WASI command"));
   }
 
   @Test
   void anUnknownFlagExitsTwoWithOneLine() {
-    assertThat(launch("run", "--allow-everything", "guest.wasm")).isEqualTo(2);
-    assertThat(stderr()).isEqualTo(oneLine("Unknown option: '--allow-everything'"));
+    assertThat(launcher.launch("run", "--allow-everything", "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr()).isEqualTo(oneLine("Unknown option: '--allow-everything'"));
   }
 
   @Test
   void aBadGrantExitsTwoNamingIt() {
-    assertThat(launch("run", "--allow-connect", "10.0.0.0/33", "guest.wasm")).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", "--allow-connect", "10.0.0.0/33", "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr())
         .startsWith("wasi-sockets: Invalid value for option '--allow-connect'")
         .contains("'10.0.0.0/33' is not a rule (the prefix length must be 0 to 32)")
         .hasLineCount(1);
@@ -158,15 +155,15 @@ class LauncherTest {
   void aDirThatIsNotADirectoryExitsTwo() throws IOException {
     Path guest = wat("exit0.wasm", startBody("(call $proc_exit (i32.const 0))"));
 
-    assertThat(launch("run", "--dir", dir.resolve("nope") + "::/data", guest.toString()))
+    assertThat(launcher.launch("run", "--dir", dir.resolve("nope") + "::/data", guest.toString()))
         .isEqualTo(2);
-    assertThat(stderr()).contains("is not a directory").hasLineCount(1);
+    assertThat(launcher.stderr()).contains("is not a directory").hasLineCount(1);
   }
 
   @Test
   void aBadListenAddressExitsTwoNamingIt() {
-    assertThat(launch("run", "--tcplisten", "localhost:80", "guest.wasm")).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", "--tcplisten", "localhost:80", "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr())
         .startsWith("wasi-sockets: Invalid value for option '--tcplisten'")
         .contains("'localhost:80' is not ADDRESS:PORT")
         .hasLineCount(1);
@@ -186,7 +183,7 @@ class LauncherTest {
       String url = "ws://127.0.0.1:" + gateway.address().getPort() + "/";
 
       int exit =
-          launch(
+          launcher.launch(
               "run",
               "--wasmnet",
               url,
@@ -211,8 +208,10 @@ class LauncherTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String address = "127.0.0.1:" + taken.getLocalPort();
 
-      assertThat(launch("run", "--tcplisten", address, guest.toString())).isEqualTo(2);
-      assertThat(stderr()).startsWith("wasi-sockets: --tcplisten: cannot listen").hasLineCount(1);
+      assertThat(launcher.launch("run", "--tcplisten", address, guest.toString())).isEqualTo(2);
+      assertThat(launcher.stderr())
+          .startsWith("wasi-sockets: --tcplisten: cannot listen")
+          .hasLineCount(1);
     }
   }
 
@@ -222,15 +221,17 @@ class LauncherTest {
 
     // Forced to WasmEdge's meaning, the 2020 client's port (9) is read as the address of an
     // address descriptor, whose length is then no valid one: EINVAL.
-    assertThat(launch("run", "--abi", "wasmedge", client.toString(), "127.0.0.1", "9", "/"))
+    assertThat(
+            launcher.launch("run", "--abi", "wasmedge", client.toString(), "127.0.0.1", "9", "/"))
         .isEqualTo(28);
-    assertThat(stderr()).isEqualTo("sock_connect failed: errno 28\n");
+    assertThat(launcher.stderr()).isEqualTo("sock_connect failed: errno 28\n");
   }
 
   @Test
   void anUnknownAbiExitsTwo() {
-    assertThat(launch("run", "--abi", "wasix", "guest.wasm")).isEqualTo(2);
-    assertThat(stderr()).contains("'wasix' is not one of auto, preview1, wasmedge, legacy2020");
+    assertThat(launcher.launch("run", "--abi", "wasix", "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr())
+        .contains("'wasix' is not one of auto, preview1, wasmedge, legacy2020");
   }
 
   @Test
@@ -243,7 +244,7 @@ class LauncherTest {
               "[network]\nallow = [\"127.0.0.1:" + server.port() + "\"]\nmax_connections = 4\n");
 
       int exit =
-          launch(
+          launcher.launch(
               "run",
               "--policy",
               policy.toString(),
@@ -265,11 +266,13 @@ class LauncherTest {
     try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
       String port = "" + server.port();
 
-      assertThat(launch("run", "--inherit-network", client.toString(), "127.0.0.1", port, "free"))
+      assertThat(
+              launcher.launch(
+                  "run", "--inherit-network", client.toString(), "127.0.0.1", port, "free"))
           .isZero();
       assertThat(server.receivedLine()).isEqualTo("free\n");
       assertThat(
-              launch(
+              launcher.launch(
                   "run",
                   "--inherit-network",
                   "--deny",
@@ -287,8 +290,8 @@ class LauncherTest {
   void aBadPolicyFileExitsTwoNamingTheKeyAndLine() throws IOException {
     Path policy = Files.writeString(dir.resolve("bad.toml"), "[network]\nalow = [\"*\"]\n");
 
-    assertThat(launch("run", "--policy", policy.toString(), "guest.wasm")).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.launch("run", "--policy", policy.toString(), "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr())
         .isEqualTo(
             oneLine("--policy " + policy + ":2: unknown key network.alow (see docs/policy.md)"));
   }
@@ -297,35 +300,19 @@ class LauncherTest {
   void aMissingPolicyFileExitsTwo() {
     Path missing = dir.resolve("nope.toml");
 
-    assertThat(launch("run", "--policy", missing.toString(), "guest.wasm")).isEqualTo(2);
-    assertThat(stderr()).isEqualTo(oneLine("--policy " + missing + ": no such file"));
+    assertThat(launcher.launch("run", "--policy", missing.toString(), "guest.wasm")).isEqualTo(2);
+    assertThat(launcher.stderr()).isEqualTo(oneLine("--policy " + missing + ": no such file"));
   }
 
   @Test
   void noCommandExitsTwo() {
-    assertThat(launch()).isEqualTo(2);
+    assertThat(launcher.launch()).isEqualTo(2);
   }
 
   @Test
   void versionNamesTheProjectAndChicory() {
-    assertThat(launch("--version")).isZero();
-    assertThat(stdout()).startsWith("wasi-sockets ").contains("Chicory 1.7.5");
-  }
-
-  private int launch(String... args) {
-    return Launcher.execute(
-        args,
-        new ByteArrayInputStream(new byte[0]),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
+    assertThat(launcher.launch("--version")).isZero();
+    assertThat(launcher.stdout()).startsWith("wasi-sockets ").contains("Chicory 1.7.5");
   }
 
   private static String oneLine(String message) {

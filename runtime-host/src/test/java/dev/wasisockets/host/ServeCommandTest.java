@@ -2,11 +2,7 @@ package dev.wasisockets.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,14 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final InProcessLauncher launcher = new InProcessLauncher();
 
   @Test
   void aBadPolicyFileExitsTwoNamingTheKeyAndLine() throws Exception {
     Path policy = Files.writeString(dir.resolve("bad.toml"), "[network]\nalow = [\"*\"]\n");
 
     assertThat(serve("--policy", policy.toString())).isEqualTo(2);
-    assertThat(stderr()).startsWith("wasi-sockets: --policy " + policy + ":2: ").hasLineCount(1);
+    assertThat(launcher.stderr())
+        .startsWith("wasi-sockets: --policy " + policy + ":2: ")
+        .hasLineCount(1);
   }
 
   @Test
@@ -31,21 +29,21 @@ class ServeCommandTest {
     Path policy = Files.writeString(dir.resolve("ok.toml"), "[network]\n");
 
     assertThat(serve("--no-policy", "--policy", policy.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.stderr())
         .isEqualTo("wasi-sockets: --policy and --no-policy exclude each other (see --help)\n");
   }
 
   @Test
   void aPortOutOfRangeExitsTwo() {
     assertThat(serve("--port", "70000")).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.stderr())
         .isEqualTo("wasi-sockets: port must be 0 to 65535, got 70000 (see --help)\n");
   }
 
   @Test
   void aNegativeBandwidthExitsTwo() {
     assertThat(serve("--max-bandwidth-mbps", "-1")).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.stderr())
         .isEqualTo("wasi-sockets: --max-bandwidth-mbps must be 0 or more, got -1 (see --help)\n");
   }
 
@@ -57,9 +55,9 @@ class ServeCommandTest {
           "--first-request-timeout-secs",
           "--max-connections-per-address"
         }) {
-      err.reset();
+      launcher.forget();
       assertThat(serve(flag, "-1")).isEqualTo(2);
-      assertThat(stderr())
+      assertThat(launcher.stderr())
           .isEqualTo("wasi-sockets: " + flag + " must be 0 or more, got -1 (see --help)\n");
     }
   }
@@ -69,7 +67,7 @@ class ServeCommandTest {
     Path missing = dir.resolve("missing.p12");
 
     assertThat(serve("--trust-store", missing.toString())).isEqualTo(2);
-    assertThat(stderr())
+    assertThat(launcher.stderr())
         .startsWith("wasi-sockets: --trust-store " + missing + ": cannot read it: ")
         .hasLineCount(1);
   }
@@ -78,7 +76,7 @@ class ServeCommandTest {
   void aPortInUseExitsTwo() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       assertThat(serve("--host", "127.0.0.1", "--port", "" + taken.getLocalPort())).isEqualTo(2);
-      assertThat(stderr())
+      assertThat(launcher.stderr())
           .startsWith("wasi-sockets: cannot listen on 127.0.0.1:" + taken.getLocalPort())
           .hasLineCount(1);
     }
@@ -88,14 +86,6 @@ class ServeCommandTest {
     String[] command = new String[args.length + 1];
     command[0] = "serve";
     System.arraycopy(args, 0, command, 1, args.length);
-    return Launcher.execute(
-        command,
-        new ByteArrayInputStream(new byte[0]),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
+    return launcher.launch(command);
   }
 }
