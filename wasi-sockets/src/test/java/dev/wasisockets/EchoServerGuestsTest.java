@@ -48,10 +48,7 @@ class EchoServerGuestsTest {
       for (int i = 0; i < CONNECTIONS; i++) {
         try (Socket client = connect(server)) {
           String message = "message " + i + " " + "x".repeat(i * 5000);
-          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
-          client.shutdownOutput();
-
-          assertThat(readAll(client)).isEqualTo(message);
+          assertThat(EchoClient.exchange(client, message)).isEqualTo(message);
         }
       }
 
@@ -79,10 +76,9 @@ class EchoServerGuestsTest {
       for (int i = 0; i < connections; i++) {
         try (Socket client = connect(server)) {
           String message = "connection " + i;
-          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
-          client.shutdownOutput();
-
-          assertThat(readAll(client)).as("echo on connection %d", i).isEqualTo(message);
+          assertThat(EchoClient.exchange(client, message))
+              .as("echo on connection %d", i)
+              .isEqualTo(message);
         }
       }
 
@@ -103,10 +99,7 @@ class EchoServerGuestsTest {
       for (int i = 0; i < 2; i++) {
         try (Socket client = new Socket(ipv6Loopback, server.port())) {
           String message = "over IPv6 " + i;
-          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
-          client.shutdownOutput();
-
-          assertThat(readAll(client)).isEqualTo(message);
+          assertThat(EchoClient.exchange(client, message)).isEqualTo(message);
         }
       }
 
@@ -182,10 +175,6 @@ class EchoServerGuestsTest {
 
   private static Socket connect(Server server) throws IOException {
     return new Socket(InetAddress.getLoopbackAddress(), server.port());
-  }
-
-  private static String readAll(Socket client) throws IOException {
-    return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
   private static Stream<Arguments> combine(GuestFixture... fixtures) {

@@ -11,8 +11,6 @@ import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.transport.direct.DirectTransport;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -59,11 +57,7 @@ class WasiSocketsBuilderTest {
   private static String echo(WasiSockets sockets, String line) throws Exception {
     int port = sockets.preopenedSockets().get(0).localAddress().getPort();
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      OutputStream out = client.getOutputStream();
-      out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-      client.shutdownOutput();
-      InputStream in = client.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return EchoClient.exchange(client, line + "\n");
     }
   }
 

@@ -103,11 +103,7 @@ class WasmnetGuestsTest {
       for (int i = 0; i < connections; i++) {
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
           String message = "message " + i + " " + "x".repeat(i * 50_000);
-          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
-          client.shutdownOutput();
-
-          assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-              .isEqualTo(message);
+          assertThat(EchoClient.exchange(client, message)).isEqualTo(message);
         }
       }
 
@@ -140,11 +136,7 @@ class WasmnetGuestsTest {
       for (int i = 0; i < 2; i++) {
         try (Socket client = WasmEdgeGuestsTest.connectWhenListening(server, port)) {
           String message = "bound " + i + " " + "y".repeat(i * 70_000);
-          client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
-          client.shutdownOutput();
-
-          assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-              .isEqualTo(message);
+          assertThat(EchoClient.exchange(client, message)).isEqualTo(message);
         }
       }
 
