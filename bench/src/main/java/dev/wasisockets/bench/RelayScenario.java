@@ -1,8 +1,8 @@
 package dev.wasisockets.bench;
 
 import dev.wasisockets.fixtures.GuestFixture;
-import dev.wasisockets.transport.wasmnet.WasmnetOptions;
-import dev.wasisockets.transport.wasmnet.WasmnetTransport;
+import dev.wasisockets.wasmnet.client.WasmnetOptions;
+import dev.wasisockets.wasmnet.client.WasmnetTransport;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,11 +1,11 @@
 package dev.wasisockets.host;
 
+import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.gateway.WasmnetGateway;
-import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
-import dev.wasisockets.policy.PolicyFile;
-import dev.wasisockets.policy.PolicyFileException;
+import dev.wasisockets.policy.file.PolicyFile;
+import dev.wasisockets.policy.file.PolicyFileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

@@ -9,6 +9,7 @@ import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.GuestSocket;
 import dev.wasisockets.core.SocketContext;
+import dev.wasisockets.core.StdinReadiness;
 import dev.wasisockets.core.WasiDescriptor;
 import java.nio.charset.StandardCharsets;
 

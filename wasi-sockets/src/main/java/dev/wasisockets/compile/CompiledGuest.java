@@ -58,7 +58,8 @@ public final class CompiledGuest {
    * which sockets read and write in place), and no start: a WASI command's {@code _start} is the
    * caller's to call, since {@code proc_exit} ends it with a {@code WasiExitException}.
    *
-   * @throws dev.wasisockets.UnsupportedImportException naming every import {@code sockets} lacks
+   * @throws dev.wasisockets.abi.UnsupportedImportException naming every import {@code sockets}
+   *     lacks
    */
   public Instance.Builder instanceBuilder(WasiSockets sockets) {
     return instanceBuilder()

@@ -1,7 +1,7 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.policy.Decision;
-import dev.wasisockets.policy.IpLiteral;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;

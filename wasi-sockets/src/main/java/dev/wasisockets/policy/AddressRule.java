@@ -1,5 +1,6 @@
 package dev.wasisockets.policy;
 
+import dev.wasisockets.address.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 

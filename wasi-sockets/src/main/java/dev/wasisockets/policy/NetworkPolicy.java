@@ -1,5 +1,6 @@
 package dev.wasisockets.policy;
 
+import dev.wasisockets.address.IpLiteral;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;

@@ -7,8 +7,6 @@ import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import dev.wasisockets.Dialect;
-import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,13 +2,14 @@ package dev.wasisockets.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasisockets.address.IpLiteral;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every address class by the name rules give it: its edges, what lies just outside, and that the
- * gateway's defaults (built in, and a policy file's keys left out) deny it.
+ * gateway's built-in defaults deny it (a policy file's defaults: PolicyFileAddressClassTest).
  */
 class AddressClassTest {
 
@@ -62,21 +63,11 @@ class AddressClassTest {
     "documentation, 192.0.2.1",
     "ietf-protocol, 192.0.0.8",
   })
-  void theGatewayDefaultsDenyEveryClass(String name, String inside) throws Exception {
+  void theGatewayDefaultsDenyEveryClass(String name, String inside) {
     InetSocketAddress target = new InetSocketAddress(IpLiteral.parse(inside), 80);
-    NetworkPolicy fromFile =
-        PolicyFile.parse("[network]\n", "empty.toml", PolicyFile.Defaults.GATEWAY).build();
-    NetworkPolicy named =
-        PolicyFile.parse(
-                "[network]\nallow = [\"*\"]\ndeny = [\"" + name + "\"]\n",
-                "named.toml",
-                PolicyFile.Defaults.NOTHING_GRANTED)
-            .build();
+    NetworkPolicy policy = NetworkPolicy.gatewayDefault();
 
-    for (NetworkPolicy policy : new NetworkPolicy[] {NetworkPolicy.gatewayDefault(), fromFile}) {
-      assertThat(policy.decide(NetworkUse.TCP_CONNECT, target).rule()).isEqualTo("deny " + name);
-      assertThat(policy.decide(NetworkUse.UDP_SEND, target).rule()).isEqualTo("deny " + name);
-    }
-    assertThat(named.decide(NetworkUse.TCP_CONNECT, target).rule()).isEqualTo("deny " + name);
+    assertThat(policy.decide(NetworkUse.TCP_CONNECT, target).rule()).isEqualTo("deny " + name);
+    assertThat(policy.decide(NetworkUse.UDP_SEND, target).rule()).isEqualTo("deny " + name);
   }
 }

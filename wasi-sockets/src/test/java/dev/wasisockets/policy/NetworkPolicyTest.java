@@ -3,6 +3,7 @@ package dev.wasisockets.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasisockets.LogCapture;
+import dev.wasisockets.address.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;

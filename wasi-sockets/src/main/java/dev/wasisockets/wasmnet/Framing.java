@@ -1,7 +1,0 @@
-package dev.wasisockets.wasmnet;
-
-/** How wasmnet messages travel: JSON in text frames, or the compact binary framing. */
-public enum Framing {
-  JSON,
-  BINARY
-}
