@@ -22,7 +22,7 @@ import java.util.Locale;
  * {@code send} and {@code data} for bytes, {@code close} to end the guest's side (wasmnet's close
  * is a half-close: the peer's bytes keep coming until its {@code closed}).
  */
-final class WasmnetTcpChannel extends WasmnetSocket implements TcpChannel {
+final class WasmnetTcpChannel extends WasmnetChannel implements TcpChannel {
   /**
    * Bytes per {@code send} frame: big enough to amortise framing, small enough to interleave. A
    * guest's 64 KiB write is one frame. (Frames of 64 KiB - 9, whose payload with the header is 64

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * already named; it is registered at once, so bytes that arrive before the guest accepts it wait
  * with it.
  */
-final class WasmnetTcpListenerChannel extends WasmnetSocket implements TcpListenerChannel {
+final class WasmnetTcpListenerChannel extends WasmnetChannel implements TcpListenerChannel {
   private static final Logger LOG = Logger.getLogger(WasmnetTcpListenerChannel.class.getName());
 
   private final InetSocketAddress requested;

@@ -63,7 +63,7 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Map<Long, WasmnetSocket> sockets = new HashMap<>();
+  private final Map<Long, WasmnetChannel> sockets = new HashMap<>();
   private final Map<Long, Event[]> lookups = new HashMap<>();
   private final WasmnetOptions options;
   private long nextId = 1;
@@ -178,7 +178,7 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
       while (true) {
         int ready = 0;
         for (int i = 0; i < set.size(); i++) {
-          WasmnetSocket socket = (WasmnetSocket) set.channel(i);
+          WasmnetChannel socket = (WasmnetChannel) set.channel(i);
           set.setReady(i, linkFailure != null ? set.interest(i) : socket.readiness());
           if (set.ready(i) != 0) {
             ready++;
@@ -228,7 +228,7 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
           if (lookup != null) {
             lookup[0] = event;
           } else {
-            WasmnetSocket socket = sockets.get(event.id());
+            WasmnetChannel socket = sockets.get(event.id());
             if (socket != null) { // else: about a socket the guest has closed
               socket.onEvent(event);
             }
@@ -365,11 +365,11 @@ public final class WasmnetTransport implements Transport, WebSocketLink.EventSin
     return sockets.containsKey(id) || lookups.containsKey(id);
   }
 
-  void register(WasmnetSocket socket) {
+  void register(WasmnetChannel socket) {
     sockets.put(socket.id, socket);
   }
 
-  void forget(WasmnetSocket socket) {
+  void forget(WasmnetChannel socket) {
     sockets.remove(socket.id, socket);
   }
 

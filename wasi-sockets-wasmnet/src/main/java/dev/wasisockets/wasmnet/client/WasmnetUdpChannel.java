@@ -18,7 +18,7 @@ import java.util.ArrayDeque;
  * connect_udp}), so the socket opens on the guest's connect or first send, waiting for {@code
  * udp_bound}; later datagrams to the same peer go as {@code send}, to others as {@code send_to}.
  */
-final class WasmnetUdpChannel extends WasmnetSocket implements UdpChannel {
+final class WasmnetUdpChannel extends WasmnetChannel implements UdpChannel {
   private record Datagram(InetSocketAddress sender, byte[] data) {}
 
   private final StandardProtocolFamily family;

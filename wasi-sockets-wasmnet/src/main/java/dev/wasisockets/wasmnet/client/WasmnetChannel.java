@@ -16,7 +16,7 @@ import java.util.Map;
  * options, so they are kept here for the guest to read back and applied nowhere; the server's
  * sockets use its own settings.
  */
-abstract class WasmnetSocket implements TransportChannel {
+abstract class WasmnetChannel implements TransportChannel {
   private static final Map<SocketOption<?>, Object> DEFAULTS =
       Map.of(
           StandardSocketOptions.SO_RCVBUF, 65536,
@@ -32,7 +32,7 @@ abstract class WasmnetSocket implements TransportChannel {
   private final Map<SocketOption<?>, Object> options = new HashMap<>();
   private boolean closed;
 
-  WasmnetSocket(WasmnetTransport transport, long id) {
+  WasmnetChannel(WasmnetTransport transport, long id) {
     this.transport = transport;
     this.id = id;
   }

@@ -1,0 +1,86 @@
+package dev.wasisockets.host;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The modules together, as the launcher puts them on one class path: no package cycle across them,
+ * and each third-party library stays in the module made for it, so that what an embedder adds is
+ * what it pulls in. (Within the core, {@code PackageDependenciesTest} checks the layers.)
+ */
+class LibraryModulesTest {
+  private static final JavaClasses ALL =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(location -> !location.contains("-tests.jar"))
+          .importPackages("dev.wasisockets");
+
+  @Test
+  void noPackageCyclesAcrossTheModules() {
+    slices().matching("dev.wasisockets.(**)").should().beFreeOfCycles().check(ALL);
+  }
+
+  @Test
+  void theWasmnetProtocolIsPlainJava() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.wasisockets.wasmnet.protocol..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.netty..", "dev.wasisockets.wasmnet.client..", "dev.wasisockets.gateway..")
+        .check(ALL);
+  }
+
+  @Test
+  void theGatewayIsNotAClient() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.wasisockets.gateway..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.wasisockets.wasmnet.client..")
+        .check(ALL);
+  }
+
+  @Test
+  void eachLibraryStaysInItsModule() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.wasisockets.wasmnet.client..", "dev.wasisockets.gateway..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.netty..")
+        .check(ALL);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.wasisockets.wasmnet.protocol..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.fasterxml.jackson..")
+        .check(ALL);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.wasisockets.policy.file..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.tomlj..", "org.antlr..")
+        .check(ALL);
+  }
+
+  @Test
+  void theLibraryDoesNotUseTheLauncher() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.wasisockets.host..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.wasisockets.host..", "picocli..")
+        .check(ALL);
+  }
+}
