@@ -1,6 +1,7 @@
 package dev.wasisockets.gateway;
 
 import dev.wasisockets.policy.RateLimitedLog;
+import dev.wasisockets.wasmnet.frames.WasmnetFrameCodec;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -111,7 +112,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                         .build())
                 .build()));
     pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));
-    pipeline.addLast(new WasmnetFrameCodec(options.maxFrameBytes()));
+    pipeline.addLast(WasmnetFrameCodec.forGateway(options.maxFrameBytes()));
+    pipeline.addLast(new ErrorMessageLimit());
     pipeline.addLast(new GatewaySession(context, sessions));
   }
 

@@ -5,6 +5,7 @@ import dev.wasisockets.policy.Decision;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.policy.Resolution;
+import dev.wasisockets.wasmnet.frames.SocketBytes;
 import dev.wasisockets.wasmnet.protocol.Event;
 import dev.wasisockets.wasmnet.protocol.Request;
 import io.netty.buffer.ByteBufUtil;

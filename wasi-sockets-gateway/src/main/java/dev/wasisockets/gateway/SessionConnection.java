@@ -1,5 +1,6 @@
 package dev.wasisockets.gateway;
 
+import dev.wasisockets.wasmnet.frames.SocketBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

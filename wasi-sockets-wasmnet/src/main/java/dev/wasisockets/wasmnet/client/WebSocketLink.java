@@ -1,22 +1,19 @@
 package dev.wasisockets.wasmnet.client;
 
-import dev.wasisockets.wasmnet.protocol.BinaryFraming;
+import dev.wasisockets.wasmnet.frames.SocketBytes;
+import dev.wasisockets.wasmnet.frames.WasmnetFrameCodec;
 import dev.wasisockets.wasmnet.protocol.Event;
 import dev.wasisockets.wasmnet.protocol.Framing;
-import dev.wasisockets.wasmnet.protocol.JsonFraming;
-import dev.wasisockets.wasmnet.protocol.MessageType;
-import dev.wasisockets.wasmnet.protocol.ProtocolException;
 import dev.wasisockets.wasmnet.protocol.Request;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -26,17 +23,15 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -53,9 +48,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * One WebSocket to a wasmnet server: requests out in the chosen framing, events in (in either
- * framing, whatever the server sends), handed to an {@link EventSink} on the link's I/O thread.
- * Every server frame is treated as hostile: one that does not decode is logged and dropped.
+ * One WebSocket to a wasmnet server, as a Netty pipeline: the WebSocket client, then a {@link
+ * WasmnetFrameCodec} (requests out in the chosen framing, events in, in either framing, whatever
+ * the server sends; a frame that does not decode is logged and dropped), then the handler that
+ * gives events and bytes to an {@link EventSink} on the link's I/O thread.
  */
 final class WebSocketLink {
   private static final Logger LOG = Logger.getLogger(WebSocketLink.class.getName());
@@ -150,6 +146,7 @@ final class WebSocketLink {
                             new WebSocketClientProtocolHandler(
                                 new PremaskedFrameEncoder.Handshaker(config), config),
                             new WebSocketFrameAggregator(MAX_FRAME_BYTES),
+                            WasmnetFrameCodec.forClient(options.framing(), MAX_FRAME_BYTES),
                             new Inbound(handshake, sink));
                   }
                 });
@@ -172,14 +169,11 @@ final class WebSocketLink {
   }
 
   /**
-   * Sends {@code request}; from any thread. Failures surface through {@link EventSink#onClosed}.
+   * Sends {@code request} (the link's {@link WasmnetFrameCodec} frames it); from any thread.
+   * Failures surface through {@link EventSink#onClosed}.
    */
   void send(Request request) {
-    WebSocketFrame frame =
-        framing == Framing.BINARY
-            ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BinaryFraming.encode(request)))
-            : new TextWebSocketFrame(JsonFraming.encode(request));
-    channel.writeAndFlush(frame, channel.voidPromise());
+    channel.writeAndFlush(request, channel.voidPromise());
   }
 
   /**
@@ -189,9 +183,9 @@ final class WebSocketLink {
    */
   void sendBytes(long id, ByteBuffer[] srcs, int count) {
     if (framing == Framing.JSON) {
-      ByteBuffer data = ByteBuffer.allocate(count);
-      take(srcs, count, data::put);
-      send(new Request.Send(id, data.array()));
+      ByteBuf data = channel.alloc().heapBuffer(count);
+      take(srcs, count, data::writeBytes);
+      channel.writeAndFlush(new SocketBytes(id, data), channel.voidPromise());
       return;
     }
     channel.writeAndFlush(
@@ -261,8 +255,8 @@ final class WebSocketLink {
     return handler;
   }
 
-  /** Decodes server frames into events and reports the link's state changes. */
-  private static final class Inbound extends SimpleChannelInboundHandler<WebSocketFrame> {
+  /** Hands the server's events and bytes to the sink and reports the link's state changes. */
+  private static final class Inbound extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<Void> handshake;
     private final EventSink sink;
 
@@ -283,31 +277,14 @@ final class WebSocketLink {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      try {
-        if (frame instanceof BinaryWebSocketFrame) {
-          ByteBuf content = frame.content();
-          int start = content.readerIndex();
-          if (content.readableBytes() >= BinaryFraming.HEADER_BYTES
-              && content.getUnsignedByte(start) == MessageType.DATA.code()) {
-            // The bytes stay in the frame's buffer until the guest reads them: no copy here.
-            int payload = content.readableBytes() - BinaryFraming.HEADER_BYTES;
-            sink.onData(
-                content.getLong(start + 1),
-                content.retainedSlice(start + BinaryFraming.HEADER_BYTES, payload));
-          } else {
-            sink.onEvent(BinaryFraming.decodeEvent(content.nioBuffer()));
-          }
-        } else if (frame instanceof TextWebSocketFrame text) {
-          Event event = JsonFraming.decodeEvent(text.text());
-          if (event instanceof Event.Data data) {
-            sink.onData(data.id(), Unpooled.wrappedBuffer(data.data()));
-          } else {
-            sink.onEvent(event);
-          }
-        }
-      } catch (ProtocolException e) {
-        LOG.log(Level.WARNING, "dropped a frame from the wasmnet server: {0}", e.getMessage());
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof SocketBytes bytes) {
+        // The bytes stay in the frame's buffer until the guest reads them: no copy here.
+        sink.onData(bytes.id(), bytes.content());
+      } else if (message instanceof Event event) {
+        sink.onEvent(event);
+      } else {
+        ReferenceCountUtil.release(message);
       }
     }
 
