@@ -7,6 +7,7 @@ import dev.wasisockets.wasmnet.protocol.Framing;
 import dev.wasisockets.wasmnet.protocol.Request;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -183,7 +184,7 @@ final class WebSocketLink {
    */
   void sendBytes(long id, ByteBuffer[] srcs, int count) {
     if (framing == Framing.JSON) {
-      ByteBuf data = channel.alloc().heapBuffer(count);
+      ByteBuf data = Unpooled.buffer(count, count); // its array goes to base64 as it is
       take(srcs, count, data::writeBytes);
       channel.writeAndFlush(new SocketBytes(id, data), channel.voidPromise());
       return;

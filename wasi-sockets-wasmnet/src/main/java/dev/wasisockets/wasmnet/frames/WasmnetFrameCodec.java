@@ -148,7 +148,10 @@ public final class WasmnetFrameCodec extends MessageToMessageCodec<WebSocketFram
   }
 
   private Object bytesAsMessage(SocketBytes bytes) {
-    byte[] data = ByteBufUtil.getBytes(bytes.content());
+    ByteBuf content = bytes.content();
+    // The buffer's own array when it is exactly the bytes (a client's JSON send): base64 copies.
+    byte[] data =
+        ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
     return gateway ? new Event.Data(bytes.id(), data) : new Request.Send(bytes.id(), data);
   }
 
