@@ -112,7 +112,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                 .build()));
     pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));
     pipeline.addLast(new WasmnetFrameCodec(options.maxFrameBytes()));
-    pipeline.addLast(new GatewaySession(context, sessions));
+    pipeline.addLast(new GatewaySession(context, sessions, channel));
   }
 
   /**
