@@ -31,6 +31,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private final ChannelGroup sessions;
   private final SocketTable sockets;
   private final BackPressure backPressure;
+  private final LookupsInFlight lookups;
   private final SessionRequests requests;
 
   private ChannelHandlerContext ctx;
@@ -43,7 +44,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     Limits limits = context.options().policy().limits();
     this.sockets = new SocketTable(limits);
     this.backPressure = new BackPressure(client, sockets);
-    LookupsInFlight lookups =
+    this.lookups =
         new LookupsInFlight(
             MAX_LOOKUPS_IN_FLIGHT, context.lookups(), client.eventLoop(), limits.lookupTimeout());
     PolicyCheck policy =
@@ -217,6 +218,11 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** For tests: the socket with this id, or null. */
   SessionSocket socketForTest(long id) {
     return sockets.get(id);
+  }
+
+  /** For tests: the session's name lookups not yet ended. */
+  int lookupsInFlightForTest() {
+    return lookups.count();
   }
 
   static String describe(Throwable cause) {

@@ -40,4 +40,9 @@ final class LookupsInFlight {
     inFlight++;
     OffLoopLookup.start(threads, loop, timeout, step, done, failed, () -> inFlight--);
   }
+
+  /** Lookups started and not yet ended; zero once every answer has been delivered. */
+  int count() {
+    return inFlight;
+  }
 }
