@@ -114,7 +114,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));
     pipeline.addLast(WasmnetFrameCodec.forGateway(options.maxFrameBytes()));
     pipeline.addLast(new ErrorMessageLimit());
-    pipeline.addLast(new GatewaySession(context, sessions));
+    pipeline.addLast(new GatewaySession(context, sessions, channel));
   }
 
   /**

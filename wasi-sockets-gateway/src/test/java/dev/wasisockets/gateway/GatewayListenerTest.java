@@ -2,6 +2,7 @@ package dev.wasisockets.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasisockets.LogCapture;
 import dev.wasisockets.wasmnet.NettyLeakCheck;
 import dev.wasisockets.wasmnet.protocol.Event;
 import dev.wasisockets.wasmnet.protocol.Request;
@@ -85,6 +86,24 @@ class GatewayListenerTest {
       client.sendBinary(new Request.Listen(2, 128));
       assertThat(client.next()).isEqualTo(new Event.Error(2, "unknown id 2"));
       assertThat(port).isPositive();
+    }
+  }
+
+  @Test
+  void aBindThePolicyDeniesIsDeniedNamingTheRuleAndFreesTheId() throws Exception {
+    gateway.close();
+    gateway = WasmnetGateway.builder().host("127.0.0.1").port(0).build().start();
+    try (LogCapture log = new LogCapture("dev.wasisockets.policy.NetworkPolicy");
+        WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.Bind(1, "127.0.0.1", 0));
+
+      assertThat(client.next())
+          .isEqualTo(
+              new Event.Denied(1, "bind to 127.0.0.1:0 denied by policy (rule: default deny)"));
+      assertThat(log.lines())
+          .anyMatch(line -> line.contains("denied bind to 127.0.0.1:0 (rule: default deny"));
+      client.sendJson(new Request.Listen(1, 16));
+      assertThat(client.next()).isEqualTo(new Event.Error(1, "unknown id 1"));
     }
   }
 

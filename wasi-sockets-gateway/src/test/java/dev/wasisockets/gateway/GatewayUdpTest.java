@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,42 @@ class GatewayUdpTest {
 
       // The socket survives a denied send_to.
       client.sendBinary(new Request.Send(9, bytes("still")));
+      assertThat(text(receive())).isEqualTo("still");
+    }
+  }
+
+  @Test
+  void sendToANameLooksItUpAndChecksTheAddress() throws Exception {
+    gateway.close();
+    gateway =
+        TestGateways.onLoopback()
+            .policy(
+                NetworkPolicy.builder()
+                    .allow(NetworkUse.UDP_SEND, "127.0.0.1:" + peer.getLocalPort())
+                    .build())
+            .resolver(
+                name ->
+                    List.of(
+                        InetAddress.getByName(
+                            name.equals("peer.test") ? "127.0.0.1" : "127.0.0.2")))
+            .build()
+            .start();
+    try (WasmnetTestClient client = WasmnetTestClient.connect(gateway)) {
+      client.sendJson(new Request.ConnectUdp(9, "peer.test", peer.getLocalPort()));
+      client.next(Event.UdpBound.class);
+
+      client.sendJson(new Request.SendTo(9, "peer.test", peer.getLocalPort(), bytes("by name")));
+      assertThat(text(receive())).isEqualTo("by name");
+
+      client.sendJson(new Request.SendTo(9, "other.test", peer.getLocalPort(), bytes("denied")));
+      assertThat(client.next(Event.Denied.class).msg())
+          .isEqualTo(
+              "udp send to other.test:"
+                  + peer.getLocalPort()
+                  + " denied by policy (rule: default deny)");
+
+      // A refused send_to by name leaves the socket, as a refused literal does.
+      client.sendJson(new Request.Send(9, bytes("still")));
       assertThat(text(receive())).isEqualTo("still");
     }
   }

@@ -26,6 +26,20 @@ final class SessionProbe {
                 .channelForTest());
   }
 
+  /** Whether the session holds a socket with this id. */
+  boolean holds(long id) throws Exception {
+    return onLoop(() -> session().socketForTest(id) != null);
+  }
+
+  /** The session's name lookups not yet ended: their answers, if any, are out once this is 0. */
+  int lookupsInFlight() throws Exception {
+    return onLoop(() -> session().lookupsInFlightForTest());
+  }
+
+  private GatewaySession session() {
+    return webSocket.pipeline().get(GatewaySession.class);
+  }
+
   /** The session's WebSocket channel. */
   Channel webSocket() {
     return webSocket;
