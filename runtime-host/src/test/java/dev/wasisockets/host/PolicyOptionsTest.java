@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The policy flags {@code run} and {@code serve} share ({@link PolicyOptions}): the same bad value
  * is the same one line and exit code 2 from either command.
  */
-@Timeout(60) // a serve that took a bad value would serve until stopped
 class PolicyOptionsTest {
   @TempDir Path dir;
 

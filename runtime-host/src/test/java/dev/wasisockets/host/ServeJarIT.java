@@ -35,6 +35,7 @@ class ServeJarIT {
     Path policy = Files.writeString(dir.resolve("policy.toml"), "[network]\ndeny = []\n");
     Process process = serve("--policy", policy.toString());
     try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      peer.setSoTimeout(10_000); // a connect the gateway refused fails the accept, not hangs it
       BlockingQueue<String> events = new LinkedBlockingQueue<>();
       CompletableFuture<Integer> closeCode = new CompletableFuture<>();
       WebSocket webSocket = connect(process, events, closeCode);
