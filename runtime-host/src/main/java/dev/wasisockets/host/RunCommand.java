@@ -1,12 +1,7 @@
 package dev.wasisockets.host;
 
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.Dialect;
-import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.UnsupportedImportException;
 import dev.wasisockets.WasiSockets;
 import dev.wasisockets.compile.CompiledGuest;
@@ -249,26 +244,16 @@ final class RunCommand implements Callable<Integer> {
         policy.deny(use, rule);
       }
     }
-    CompiledGuest compiled = compile();
-    WasmModule module = compiled.module();
-    if (!exportsStart(module)) {
-      throw usageError(guest + " has no _start export: it is not a WASI command");
+    GuestRunner runner;
+    try {
+      runner = GuestRunner.forCommand(guest, compile(), stderr);
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
     }
     try (WasiSockets sockets = sockets(policy.build())) {
-      for (PreopenedSocket socket : sockets.preopenedSockets()) {
-        stderr.println(
-            "wasi-sockets: fd "
-                + socket.fd()
-                + " listens on "
-                + IpLiteral.format(socket.localAddress()));
-      }
-      Instance.Builder instance;
-      try {
-        instance = compiled.instanceBuilder(sockets);
-      } catch (UnsupportedImportException e) {
-        throw usageError(e.getMessage());
-      }
-      return runToExit(instance);
+      return runner.run(sockets);
+    } catch (UnsupportedImportException e) {
+      throw usageError(e.getMessage());
     } finally {
       stdout.flush();
     }
@@ -356,40 +341,11 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private int runToExit(Instance.Builder builder) {
-    try {
-      builder.build().export("_start").apply();
-      return 0;
-    } catch (WasiExitException e) {
-      return e.exitCode();
-    } catch (ChicoryException e) {
-      stderr.println("wasi-sockets: guest trapped: " + e.getMessage());
-      return Launcher.EXIT_TRAP;
-    } catch (StackOverflowError e) {
-      stderr.println("wasi-sockets: guest trapped: call stack exhausted");
-      return Launcher.EXIT_TRAP;
-    }
-  }
-
-  private static boolean exportsStart(WasmModule module) {
-    var exports = module.exportSection();
-    for (int i = 0; i < exports.exportCount(); i++) {
-      if (exports.getExport(i).name().equals("_start")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The guest, compiled or loaded from the cache (or, with --interpreter, only parsed). */
   private CompiledGuest compile() {
     GuestCompiler.Mode mode =
         interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER;
-    try {
-      return GuestFile.compile(guest, cacheOptions.compiler(mode));
-    } catch (IllegalArgumentException e) {
-      throw usageError(e.getMessage());
-    }
+    return GuestFile.compile(guest, cacheOptions.compiler(mode));
   }
 
   private WasiOptions wasiOptions() {
