@@ -7,12 +7,8 @@ import dev.wasisockets.WasiSockets;
 import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.policy.IpLiteral;
-import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
-import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.policy.PolicyFile;
-import dev.wasisockets.policy.PolicyFileException;
-import dev.wasisockets.policy.Rule;
 import dev.wasisockets.transport.wasmnet.WasmnetOptions;
 import dev.wasisockets.transport.wasmnet.WasmnetTransport;
 import dev.wasisockets.wasmnet.Framing;
@@ -53,88 +49,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin private CacheOptions cacheOptions;
 
-  @Option(
-      names = "--allow-connect",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Allow TCP connections to what RULE covers: an IP address or CIDR block (IPv6 in",
-        "brackets when a port follows), an address class (private, loopback, link-local, ...),",
-        "a domain (*.example.com: the addresses the guest looked it up to), or *; then",
-        "optionally :PORT or :PORT-PORT. Repeatable. E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999"
-      })
-  private List<Rule> allowConnect = new ArrayList<>();
+  @Mixin private PolicyOptions policyOptions;
 
-  @Option(
-      names = "--allow-bind",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Allow binding local addresses (to listen, or to receive UDP) that RULE covers.",
-        "Repeatable. E.g. 127.0.0.1:8000-8999"
-      })
-  private List<Rule> allowBind = new ArrayList<>();
-
-  @Option(
-      names = "--allow-udp",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = "Allow sending UDP datagrams to what RULE covers. Repeatable.")
-  private List<Rule> allowUdp = new ArrayList<>();
-
-  @Option(
-      names = "--allow-lookup",
-      description = {
-        "Allow the guest to look names up (sock_getaddrinfo). Each address it gets is still",
-        "checked against the grants when it is used."
-      })
-  private boolean allowLookup;
-
-  @Option(
-      names = "--inherit-network",
-      description = {
-        "Grant everything: every connect, bind, UDP send and lookup, as if the guest ran",
-        "natively. --deny rules still apply."
-      })
-  private boolean inheritNetwork;
-
-  @Option(
-      names = "--deny",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Deny what RULE covers for every use, whatever a grant allows. Repeatable.",
-        "E.g. --allow-connect '*' --deny private --deny loopback --deny link-local"
-      })
-  private List<Rule> deny = new ArrayList<>();
-
-  @Option(
-      names = "--policy",
-      paramLabel = "FILE",
-      description = {
-        "Read grants, denials and limits from a TOML policy file (wasmnet's [network] keys and",
-        "ours: docs/policy.md). Keys it leaves out grant nothing. Flags add grants to it and",
-        "override its limits."
-      })
-  private Path policyFile;
-
-  @Option(
-      names = "--max-connections",
-      paramLabel = "N",
-      description = "At most N sockets open at once; one more is ENFILE. 0: no limit.")
-  private Integer maxConnections;
-
-  @Option(
-      names = "--max-bandwidth-mbps",
-      paramLabel = "N",
-      description = "At most N megabits per second per direction, all sockets together. 0: none.")
-  private Long maxBandwidthMbps;
-
-  @Option(
-      names = "--connect-timeout-secs",
-      paramLabel = "N",
-      description = "A blocking connect gives up with ETIMEDOUT after N seconds. 0: no limit.")
-  private Long connectTimeoutSecs;
+  @Mixin private RunPolicyOptions runPolicyOptions;
 
   @Option(
       names = "--tcplisten",
@@ -229,69 +146,21 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // The host's own configuration first, then the guest.
-    NetworkPolicy.Builder policy = policyBuilder();
-    allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
-    allowBind.forEach(rule -> policy.allow(NetworkUse.BIND, rule));
-    allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
-    if (allowLookup) {
-      policy.allowLookup();
-    }
-    if (inheritNetwork) {
-      policy.allowAll();
-    }
-    for (Rule rule : deny) {
-      for (NetworkUse use : NetworkUse.values()) {
-        policy.deny(use, rule);
-      }
-    }
+    NetworkPolicy policy =
+        runPolicyOptions.policy(policyOptions.builder(PolicyFile.Defaults.NOTHING_GRANTED));
     GuestRunner runner;
     try {
       runner = GuestRunner.forCommand(guest, compile(), stderr);
     } catch (IllegalArgumentException e) {
       throw usageError(e.getMessage());
     }
-    try (WasiSockets sockets = sockets(policy.build())) {
+    try (WasiSockets sockets = sockets(policy)) {
       return runner.run(sockets);
     } catch (UnsupportedImportException e) {
       throw usageError(e.getMessage());
     } finally {
       stdout.flush();
     }
-  }
-
-  /** The policy file's rules and limits, or nothing granted; then the flags' limits. */
-  private NetworkPolicy.Builder policyBuilder() {
-    NetworkPolicy.Builder builder = NetworkPolicy.builder();
-    Limits limits = Limits.NONE;
-    if (policyFile != null) {
-      try {
-        builder = PolicyFile.load(policyFile, PolicyFile.Defaults.NOTHING_GRANTED);
-        limits = builder.build().limits();
-      } catch (PolicyFileException e) {
-        throw usageError("--policy " + e.getMessage());
-      }
-    }
-    if (maxConnections != null) {
-      limits = limits.withMaxConnections(nonNegative("--max-connections", maxConnections));
-    }
-    if (maxBandwidthMbps != null) {
-      limits =
-          limits.withBytesPerSecond(
-              Limits.megabitsToBytes(nonNegative("--max-bandwidth-mbps", maxBandwidthMbps)));
-    }
-    if (connectTimeoutSecs != null) {
-      limits =
-          limits.withConnectTimeout(
-              Duration.ofSeconds(nonNegative("--connect-timeout-secs", connectTimeoutSecs)));
-    }
-    return builder.limits(limits);
-  }
-
-  private <N extends Number> N nonNegative(String flag, N value) {
-    if (value.longValue() < 0) {
-      throw usageError(flag + " must be 0 or more, got " + value);
-    }
-    return value;
   }
 
   private WasiSockets sockets(NetworkPolicy policy) {
@@ -396,18 +265,6 @@ final class RunCommand implements Callable<Integer> {
     public InetSocketAddress convert(String value) {
       try {
         return IpLiteral.parseSocketAddress(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
-  /** Reads grant values ({@link Rule#parse}); a bad one is a usage error naming it. */
-  static final class RuleConverter implements ITypeConverter<Rule> {
-    @Override
-    public Rule convert(String value) {
-      try {
-        return Rule.parse(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
