@@ -1,48 +1,28 @@
 package dev.wasisockets.host;
 
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.WasmModule;
-import dev.wasisockets.PreopenedSocket;
 import dev.wasisockets.WasiSockets;
-import dev.wasisockets.abi.Dialect;
 import dev.wasisockets.abi.UnsupportedImportException;
-import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.compile.GuestCompiler;
-import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
-import dev.wasisockets.policy.NetworkUse;
-import dev.wasisockets.policy.Rule;
 import dev.wasisockets.policy.file.PolicyFile;
-import dev.wasisockets.policy.file.PolicyFileException;
-import dev.wasisockets.wasmnet.client.WasmnetOptions;
-import dev.wasisockets.wasmnet.client.WasmnetTransport;
-import dev.wasisockets.wasmnet.protocol.Framing;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code run [OPTIONS] GUEST.wasm [ARGS...]}: runs a WASI command guest to its end. */
 @Command(
@@ -58,120 +38,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin private CacheOptions cacheOptions;
 
-  @Option(
-      names = "--allow-connect",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Allow TCP connections to what RULE covers: an IP address or CIDR block (IPv6 in",
-        "brackets when a port follows), an address class (private, loopback, link-local, ...),",
-        "a domain (*.example.com: the addresses the guest looked it up to), or *; then",
-        "optionally :PORT or :PORT-PORT. Repeatable. E.g. 127.0.0.1:8080, 10.0.0.0/8:8000-8999"
-      })
-  private List<Rule> allowConnect = new ArrayList<>();
+  @Mixin private PolicyOptions policyOptions;
 
-  @Option(
-      names = "--allow-bind",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Allow binding local addresses (to listen, or to receive UDP) that RULE covers.",
-        "Repeatable. E.g. 127.0.0.1:8000-8999"
-      })
-  private List<Rule> allowBind = new ArrayList<>();
+  @Mixin private RunPolicyOptions runPolicyOptions;
 
-  @Option(
-      names = "--allow-udp",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = "Allow sending UDP datagrams to what RULE covers. Repeatable.")
-  private List<Rule> allowUdp = new ArrayList<>();
+  @Mixin private WasiSocketsOptions socketsOptions;
 
-  @Option(
-      names = "--allow-lookup",
-      description = {
-        "Allow the guest to look names up (sock_getaddrinfo). Each address it gets is still",
-        "checked against the grants when it is used."
-      })
-  private boolean allowLookup;
-
-  @Option(
-      names = "--inherit-network",
-      description = {
-        "Grant everything: every connect, bind, UDP send and lookup, as if the guest ran",
-        "natively. --deny rules still apply."
-      })
-  private boolean inheritNetwork;
-
-  @Option(
-      names = "--deny",
-      paramLabel = "RULE",
-      converter = RuleConverter.class,
-      description = {
-        "Deny what RULE covers for every use, whatever a grant allows. Repeatable.",
-        "E.g. --allow-connect '*' --deny private --deny loopback --deny link-local"
-      })
-  private List<Rule> deny = new ArrayList<>();
-
-  @Option(
-      names = "--policy",
-      paramLabel = "FILE",
-      description = {
-        "Read grants, denials and limits from a TOML policy file (wasmnet's [network] keys and",
-        "ours: docs/policy.md). Keys it leaves out grant nothing. Flags add grants to it and",
-        "override its limits."
-      })
-  private Path policyFile;
-
-  @Option(
-      names = "--max-connections",
-      paramLabel = "N",
-      description = "At most N sockets open at once; one more is ENFILE. 0: no limit.")
-  private Integer maxConnections;
-
-  @Option(
-      names = "--max-bandwidth-mbps",
-      paramLabel = "N",
-      description = "At most N megabits per second per direction, all sockets together. 0: none.")
-  private Long maxBandwidthMbps;
-
-  @Option(
-      names = "--connect-timeout-secs",
-      paramLabel = "N",
-      description = "A blocking connect gives up with ETIMEDOUT after N seconds. 0: no limit.")
-  private Long connectTimeoutSecs;
-
-  @Option(
-      names = "--tcplisten",
-      paramLabel = "ADDR:PORT",
-      converter = SocketAddressConverter.class,
-      description = {
-        "Preopen a TCP listener for the guest on ADDR:PORT (port 0: a free one), numbered after",
-        "stdio and every --dir, as wasmtime's -S tcplisten. Repeatable. Each listener's fd and",
-        "port are printed on stderr."
-      })
-  private List<InetSocketAddress> tcpListeners = new ArrayList<>();
-
-  @Option(
-      names = "--wasmnet",
-      paramLabel = "URL",
-      description = {
-        "Send every guest socket through the wasmnet server at URL (ws://HOST:PORT[/PATH] or",
-        "wss://...) instead of this host's network. The grants above still apply first; the",
-        "server's own policy after them. See docs/wasmnet-protocol.md."
-      })
-  private URI wasmnet;
-
-  @Option(
-      names = "--wasmnet-json",
-      description = "Speak wasmnet's JSON framing instead of the binary one (with --wasmnet).")
-  private boolean wasmnetJson;
-
-  @Option(
-      names = "--wasmnet-token",
-      paramLabel = "TOKEN",
-      description = "Send TOKEN as 'Authorization: Bearer TOKEN' to the wasmnet server.")
-  private String wasmnetToken;
+  @Mixin private WasmnetClientOptions wasmnetOptions;
 
   @Option(
       names = "--env",
@@ -187,25 +60,6 @@ final class RunCommand implements Callable<Integer> {
         "Repeatable."
       })
   private List<String> directories = new ArrayList<>();
-
-  @Option(
-      names = "--abi",
-      paramLabel = "DIALECT",
-      converter = DialectConverter.class,
-      description = {
-        "The socket ABI the guest speaks: auto (default: decided from its imports), preview1,",
-        "wasmedge or legacy2020. See docs/architecture.md for how auto decides."
-      })
-  private Dialect dialect = Dialect.AUTO;
-
-  @Option(
-      names = "--spin-micros",
-      paramLabel = "N",
-      description = {
-        "A wait for one socket's bytes spins up to N microseconds before it parks the guest's",
-        "thread, while most recent waits ended that soon. Default: 0 (never)."
-      })
-  private Long spinMicros;
 
   @Option(
       names = "--interpreter",
@@ -234,162 +88,28 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // The host's own configuration first, then the guest.
-    NetworkPolicy.Builder policy = policyBuilder();
-    allowConnect.forEach(rule -> policy.allow(NetworkUse.TCP_CONNECT, rule));
-    allowBind.forEach(rule -> policy.allow(NetworkUse.BIND, rule));
-    allowUdp.forEach(rule -> policy.allow(NetworkUse.UDP_SEND, rule));
-    if (allowLookup) {
-      policy.allowLookup();
+    NetworkPolicy policy =
+        runPolicyOptions.policy(policyOptions.builder(PolicyFile.Defaults.NOTHING_GRANTED));
+    GuestRunner runner;
+    try {
+      runner = GuestRunner.forCommand(guest, compile(), stderr);
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
     }
-    if (inheritNetwork) {
-      policy.allowAll();
-    }
-    for (Rule rule : deny) {
-      for (NetworkUse use : NetworkUse.values()) {
-        policy.deny(use, rule);
-      }
-    }
-    CompiledGuest compiled = compile();
-    WasmModule module = compiled.module();
-    if (!exportsStart(module)) {
-      throw usageError(guest + " has no _start export: it is not a WASI command");
-    }
-    try (WasiSockets sockets = sockets(policy.build())) {
-      for (PreopenedSocket socket : sockets.preopenedSockets()) {
-        stderr.println(
-            "wasi-sockets: fd "
-                + socket.fd()
-                + " listens on "
-                + IpLiteral.format(socket.localAddress()));
-      }
-      Instance.Builder instance;
-      try {
-        instance = compiled.instanceBuilder(sockets);
-      } catch (UnsupportedImportException e) {
-        throw usageError(e.getMessage());
-      }
-      return runToExit(instance);
+    try (WasiSockets sockets = socketsOptions.build(wasiOptions(), policy, wasmnetOptions)) {
+      return runner.run(sockets);
+    } catch (UnsupportedImportException e) {
+      throw usageError(e.getMessage());
     } finally {
       stdout.flush();
     }
-  }
-
-  /** The policy file's rules and limits, or nothing granted; then the flags' limits. */
-  private NetworkPolicy.Builder policyBuilder() {
-    NetworkPolicy.Builder builder = NetworkPolicy.builder();
-    Limits limits = Limits.NONE;
-    if (policyFile != null) {
-      try {
-        builder = PolicyFile.load(policyFile, PolicyFile.Defaults.NOTHING_GRANTED);
-        limits = builder.build().limits();
-      } catch (PolicyFileException e) {
-        throw usageError("--policy " + e.getMessage());
-      }
-    }
-    if (maxConnections != null) {
-      limits = limits.withMaxConnections(nonNegative("--max-connections", maxConnections));
-    }
-    if (maxBandwidthMbps != null) {
-      limits =
-          limits.withBytesPerSecond(
-              Limits.megabitsToBytes(nonNegative("--max-bandwidth-mbps", maxBandwidthMbps)));
-    }
-    if (connectTimeoutSecs != null) {
-      limits =
-          limits.withConnectTimeout(
-              Duration.ofSeconds(nonNegative("--connect-timeout-secs", connectTimeoutSecs)));
-    }
-    return builder.limits(limits);
-  }
-
-  private <N extends Number> N nonNegative(String flag, N value) {
-    if (value.longValue() < 0) {
-      throw usageError(flag + " must be 0 or more, got " + value);
-    }
-    return value;
-  }
-
-  private WasiSockets sockets(NetworkPolicy policy) {
-    WasiSockets.Builder builder =
-        WasiSockets.builder()
-            .withWasiOptions(wasiOptions())
-            .withPolicy(policy)
-            .withDialect(dialect);
-    if (spinMicros != null) {
-      if (spinMicros < 0 || spinMicros > 1_000_000) {
-        throw usageError("--spin-micros must be from 0 to 1000000 (a second), got " + spinMicros);
-      }
-      builder.withSpin(Duration.ofNanos(1_000 * spinMicros));
-    }
-    tcpListeners.forEach(builder::withTcpListener);
-    if (wasmnet == null && (wasmnetJson || wasmnetToken != null)) {
-      throw usageError("--wasmnet-json and --wasmnet-token need --wasmnet URL");
-    }
-    // The link to a wasmnet server is opened last, and closed if the build fails after it.
-    WasmnetTransport transport = wasmnet == null ? null : wasmnetTransport();
-    try {
-      if (transport != null) {
-        builder.withTransport(transport);
-      }
-      return builder.build();
-    } catch (RuntimeException e) {
-      if (transport != null) {
-        transport.close();
-      }
-      if (e instanceof IllegalStateException) {
-        throw usageError("--tcplisten: " + e.getMessage());
-      }
-      throw e;
-    }
-  }
-
-  private WasmnetTransport wasmnetTransport() {
-    WasmnetOptions options =
-        WasmnetOptions.DEFAULT
-            .withFraming(wasmnetJson ? Framing.JSON : Framing.BINARY)
-            .withToken(wasmnetToken);
-    try {
-      return WasmnetTransport.connect(wasmnet, options);
-    } catch (IllegalArgumentException | IOException e) {
-      // A server that cannot be reached is a setting to fix, like a bad URL.
-      throw usageError("--wasmnet: " + e.getMessage());
-    }
-  }
-
-  private int runToExit(Instance.Builder builder) {
-    try {
-      builder.build().export("_start").apply();
-      return 0;
-    } catch (WasiExitException e) {
-      return e.exitCode();
-    } catch (ChicoryException e) {
-      stderr.println("wasi-sockets: guest trapped: " + e.getMessage());
-      return Launcher.EXIT_TRAP;
-    } catch (StackOverflowError e) {
-      stderr.println("wasi-sockets: guest trapped: call stack exhausted");
-      return Launcher.EXIT_TRAP;
-    }
-  }
-
-  private static boolean exportsStart(WasmModule module) {
-    var exports = module.exportSection();
-    for (int i = 0; i < exports.exportCount(); i++) {
-      if (exports.getExport(i).name().equals("_start")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The guest, compiled or loaded from the cache (or, with --interpreter, only parsed). */
   private CompiledGuest compile() {
     GuestCompiler.Mode mode =
         interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER;
-    try {
-      return GuestFile.compile(guest, cacheOptions.compiler(mode));
-    } catch (IllegalArgumentException e) {
-      throw usageError(e.getMessage());
-    }
+    return GuestFile.compile(guest, cacheOptions.compiler(mode));
   }
 
   private WasiOptions wasiOptions() {
@@ -418,43 +138,5 @@ final class RunCommand implements Callable<Integer> {
 
   private ParameterException usageError(String message) {
     return new ParameterException(spec.commandLine(), message);
-  }
-
-  /** Reads {@code --abi} values by their {@link Dialect#flagName()}. */
-  static final class DialectConverter implements ITypeConverter<Dialect> {
-    @Override
-    public Dialect convert(String value) {
-      for (Dialect dialect : Dialect.values()) {
-        if (dialect.flagName().equals(value)) {
-          return dialect;
-        }
-      }
-      throw new TypeConversionException(
-          "'" + value + "' is not one of auto, preview1, wasmedge, legacy2020");
-    }
-  }
-
-  /** Reads {@code --tcplisten} values; a bad one is a usage error naming it. */
-  static final class SocketAddressConverter implements ITypeConverter<InetSocketAddress> {
-    @Override
-    public InetSocketAddress convert(String value) {
-      try {
-        return IpLiteral.parseSocketAddress(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
-  /** Reads grant values ({@link Rule#parse}); a bad one is a usage error naming it. */
-  static final class RuleConverter implements ITypeConverter<Rule> {
-    @Override
-    public Rule convert(String value) {
-      try {
-        return Rule.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
   }
 }

@@ -2,10 +2,8 @@ package dev.wasisockets.host;
 
 import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.gateway.WasmnetGateway;
-import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.file.PolicyFile;
-import dev.wasisockets.policy.file.PolicyFileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,25 +53,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "The HTTP path of the WebSocket endpoint. Default: ${DEFAULT-VALUE}.")
   private String path = "/";
 
-  @Option(
-      names = "--policy",
-      paramLabel = "FILE",
-      description = {
-        "Read the policy from a TOML file (wasmnet's policy.toml keys and ours: docs/policy.md).",
-        "Keys it leaves out keep wasmnet's defaults."
-      })
-  private Path policyFile;
+  @Mixin private PolicyOptions policyOptions;
 
   @Option(
       names = "--no-policy",
       description = "Allow every address and name, with no limits (trusted networks only).")
   private boolean noPolicy;
-
-  @Option(
-      names = "--max-bandwidth-mbps",
-      paramLabel = "N",
-      description = "At most N megabits per second per direction per session. 0: none.")
-  private Long maxBandwidthMbps;
 
   @Option(
       names = "--pool-idle-secs",
@@ -192,28 +178,15 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** wasmnet's defaults under the policy flags, or with --no-policy everything allowed. */
   private NetworkPolicy policy() {
-    if (noPolicy && policyFile != null) {
+    if (!noPolicy) {
+      return policyOptions.builder(PolicyFile.Defaults.GATEWAY).build();
+    }
+    if (policyOptions.hasFile()) {
       throw usageError("--policy and --no-policy exclude each other");
     }
-    NetworkPolicy policy = NetworkPolicy.gatewayDefault();
-    if (noPolicy) {
-      policy = NetworkPolicy.builder().allowAll().build();
-    } else if (policyFile != null) {
-      try {
-        policy = PolicyFile.load(policyFile, PolicyFile.Defaults.GATEWAY).build();
-      } catch (PolicyFileException e) {
-        throw usageError("--policy " + e.getMessage());
-      }
-    }
-    if (maxBandwidthMbps == null) {
-      return policy;
-    }
-    return policy.withLimits(
-        policy
-            .limits()
-            .withBytesPerSecond(
-                Limits.megabitsToBytes(nonNegative("--max-bandwidth-mbps", maxBandwidthMbps))));
+    return policyOptions.withLimitFlags(NetworkPolicy.builder().allowAll()).build();
   }
 
   private KeyStore trustStore() {
