@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.wasisockets.abi.CallTrace;
 import dev.wasisockets.abi.Dialect;
 import dev.wasisockets.abi.DirectMemory;
 import dev.wasisockets.abi.ImportDescriptions;
@@ -81,7 +82,7 @@ public final class WasiSockets implements AutoCloseable {
     }
     this.preview1 =
         new Preview1Imports(
-            wasi, context, builder.wasiOptions.clock(), builder.wasiOptions.stdin());
+            wasi, context, builder.wasiOptions.clock(), builder.wasiOptions.stdin(), builder.trace);
   }
 
   /** What the guest did with the network so far: decisions, bytes, throttled time. */
@@ -217,6 +218,7 @@ public final class WasiSockets implements AutoCloseable {
     private final List<InetSocketAddress> tcpListeners = new ArrayList<>();
     private Dialect dialect = Dialect.AUTO;
     private Duration spin = DirectTransport.DEFAULT_SPIN;
+    private CallTrace trace; // null: none
 
     private Builder() {}
 
@@ -272,6 +274,15 @@ public final class WasiSockets implements AutoCloseable {
         throw new IllegalArgumentException("a spin cannot be negative: " + spin);
       }
       this.spin = spin;
+      return this;
+    }
+
+    /**
+     * Traces the guest's socket calls, one line each (see {@link CallTrace}: which calls, where the
+     * lines go, whether to show data). Default: no trace, and then no call pays for one.
+     */
+    public Builder withTrace(CallTrace trace) {
+      this.trace = Objects.requireNonNull(trace);
       return this;
     }
 

@@ -48,14 +48,17 @@ public final class GuestRun {
   /** Runs a client-style guest on this thread, its sockets going through {@code transport}. */
   public static Result run(
       byte[] wasm, Mode mode, NetworkPolicy policy, Transport transport, String... args) {
+    return run(wasm, mode, WasiSockets.builder().withPolicy(policy).withTransport(transport), args);
+  }
+
+  /**
+   * Runs a client-style guest on this thread with the sockets {@code sockets} configures (its WASI
+   * options, arguments and output are this run's).
+   */
+  public static Result run(byte[] wasm, Mode mode, WasiSockets.Builder sockets, String... args) {
     Output output = new Output();
-    try (WasiSockets sockets =
-        WasiSockets.builder()
-            .withWasiOptions(output.options(args))
-            .withPolicy(policy)
-            .withTransport(transport)
-            .build()) {
-      return execute(compile(wasm, mode), sockets, output);
+    try (WasiSockets built = sockets.withWasiOptions(output.options(args)).build()) {
+      return execute(compile(wasm, mode), built, output);
     }
   }
 

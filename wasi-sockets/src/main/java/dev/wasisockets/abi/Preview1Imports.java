@@ -69,13 +69,20 @@ public final class Preview1Imports {
   // A guest that can trigger a bug can trigger it a million times: its stacks are rate-limited.
   private final RateLimitedLog bugs = new RateLimitedLog(LOG, "host bugs");
   private final List<HostFunction> implementedHere = new ArrayList<>();
+  private final CallTracer tracer;
 
   /**
    * @param stdin the stream Chicory's {@code wasi} reads as standard input (its {@code
    *     WasiOptions.stdin()}), which {@code poll_oneoff} asks whether it is readable
+   * @param trace the socket calls to trace, or null for none (then no function is wrapped for it)
    */
   public Preview1Imports(
-      WasiPreview1 wasi, SocketContext context, Clock realtime, InputStream stdin) {
+      WasiPreview1 wasi,
+      SocketContext context,
+      Clock realtime,
+      InputStream stdin,
+      CallTrace trace) {
+    this.tracer = trace == null ? null : new CallTracer(trace, context.descriptors());
     SocketStreamIo io = new SocketStreamIo();
     StdinReadiness stdinReadiness = new StdinReadiness(stdin);
     WasiDescriptorFunctions descriptors =
@@ -119,9 +126,9 @@ public final class Preview1Imports {
         preview1.add(translatingDescriptors(function, descriptors));
       }
     }
-    byDialect.put(Dialect.PREVIEW1, guarded(preview1));
-    byDialect.put(Dialect.WASMEDGE, guarded(wasmEdge));
-    byDialect.put(Dialect.LEGACY_2020, guarded(legacy2020));
+    byDialect.put(Dialect.PREVIEW1, guarded(preview1, Dialect.PREVIEW1));
+    byDialect.put(Dialect.WASMEDGE, guarded(wasmEdge, Dialect.WASMEDGE));
+    byDialect.put(Dialect.LEGACY_2020, guarded(legacy2020, Dialect.LEGACY_2020));
   }
 
   /** The dialect {@link Dialect#AUTO} picks for {@code module} (see there for the rule). */
@@ -217,8 +224,11 @@ public final class Preview1Imports {
     return wanted.importType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private List<HostFunction> guarded(List<HostFunction> functions) {
-    return functions.stream().map(this::returningErrno).toList();
+  private List<HostFunction> guarded(List<HostFunction> functions, Dialect dialect) {
+    return functions.stream()
+        .map(f -> tracer == null ? f : tracer.wrap(f, dialect))
+        .map(this::returningErrno)
+        .toList();
   }
 
   private HostFunction returningErrno(HostFunction function) {

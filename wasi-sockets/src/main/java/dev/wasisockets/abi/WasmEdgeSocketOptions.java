@@ -112,7 +112,11 @@ public final class WasmEdgeSocketOptions {
     return seconds * 1_000_000_000L + microNanos;
   }
 
-  private static SocketOptionKind kind(int level, int name) {
+  /**
+   * The option a WasmEdge level and name mean (ENOPROTOOPT for others); also the trace's name for
+   * it.
+   */
+  static SocketOptionKind kind(int level, int name) {
     if (level == IPPROTO_TCP && (name == 1 || name == 15)) {
       return SocketOptionKind.TCP_NODELAY;
     }

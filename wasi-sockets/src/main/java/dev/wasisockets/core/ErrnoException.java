@@ -16,10 +16,12 @@ public final class ErrnoException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final Errno errno;
+  private final String detail;
 
   public ErrnoException(Errno errno, String detail) {
     super(detail == null ? errno.name() : errno + ": " + detail, null, false, false);
     this.errno = errno;
+    this.detail = detail;
   }
 
   public ErrnoException(Errno errno) {
@@ -50,5 +52,10 @@ public final class ErrnoException extends RuntimeException {
 
   public Errno errno() {
     return errno;
+  }
+
+  /** Why, in words, or null: for a policy's EACCES, {@code "rule: "} and the rule that decided. */
+  public String detail() {
+    return detail;
   }
 }

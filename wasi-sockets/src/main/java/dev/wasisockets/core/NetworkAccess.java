@@ -215,7 +215,8 @@ public final class NetworkAccess {
     Decision decision = policy.decide(use, address, namesOfAddresses.get(address.getAddress()));
     statistics.decided(use, decision.allowed());
     if (!decision.allowed()) {
-      throw new ErrnoException(Errno.EACCES, "denied by policy (" + decision.rule() + ")");
+      // "rule: ..." is what a trace of the call shows beside the EACCES.
+      throw new ErrnoException(Errno.EACCES, "rule: " + decision.rule());
     }
   }
 
@@ -232,7 +233,7 @@ public final class NetworkAccess {
     Decision decision = policy.decideLookup(host);
     statistics.decided(NetworkUse.LOOKUP, decision.allowed());
     if (!decision.allowed()) {
-      throw new ErrnoException(Errno.EACCES, "name lookup denied by policy");
+      throw new ErrnoException(Errno.EACCES, "rule: " + decision.rule());
     }
     List<InetAddress> addresses;
     try {

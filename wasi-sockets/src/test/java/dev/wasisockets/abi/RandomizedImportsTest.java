@@ -9,6 +9,7 @@ import dev.wasisockets.LogCapture;
 import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,23 +57,50 @@ class RandomizedImportsTest {
   @ParameterizedTest(name = "seed {0}, {1} memory")
   @CsvSource({"1, DIRECT", "2, DIRECT", "3, DIRECT", "1, CHICORY", "2, CHICORY", "3, CHICORY"})
   void everyImportAnswersEveryArgumentWithAnErrno(long seed, MemoryKind memory) throws Exception {
-    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed, memory);
+    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed, memory, null);
   }
 
   @ParameterizedTest(name = "seed {0}, {1} memory")
   @CsvSource({"4, DIRECT", "5, DIRECT", "4, CHICORY", "5, CHICORY"})
   void theV1FormsToo(long seed, MemoryKind memory) throws Exception {
     List<String> imports = RawAbiGuest.WASMEDGE_V1_IMPORTS;
-    runAgainst(imports, RawAbiGuest.passThrough(imports), seed, memory);
+    runAgainst(imports, RawAbiGuest.passThrough(imports), seed, memory, null);
+  }
+
+  /** Traced, with data: decoding hostile arguments for the trace changes no answer either. */
+  @ParameterizedTest(name = "seed {0}, {1} memory, traced")
+  @CsvSource({"6, DIRECT", "7, CHICORY"})
+  void tracedToo(long seed, MemoryKind memory) throws Exception {
+    AtomicInteger traced = new AtomicInteger();
+    List<String> undecoded = new ArrayList<>();
+    CallTrace trace =
+        CallTrace.to(
+                line -> {
+                  traced.incrementAndGet();
+                  if (line.contains("cannot decode")) {
+                    undecoded.add(line);
+                  }
+                })
+            .showingData(64);
+    runAgainst(RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed, memory, trace);
+    runAgainst(
+        RawAbiGuest.WASMEDGE_V1_IMPORTS,
+        RawAbiGuest.passThrough(RawAbiGuest.WASMEDGE_V1_IMPORTS),
+        seed,
+        memory,
+        trace);
+    assertThat(traced.get()).isGreaterThan(CALLS);
+    assertThat(undecoded).as("lines the trace could not decode").isEmpty();
   }
 
   private static void runAgainst(
-      List<String> imports, WasmModule module, long seed, MemoryKind memory) throws Exception {
+      List<String> imports, WasmModule module, long seed, MemoryKind memory, CallTrace trace)
+      throws Exception {
     Random random = new Random(seed);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     // A bug of ours no longer escapes (it is EIO and a logged line): the log is where it shows.
     try (LogCapture bugs = new LogCapture("dev.wasisockets.abi.Preview1Imports");
-        RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder(), memory)) {
+        RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder(), memory, trace)) {
       // Sockets in several states: a listener (fd 3), unconnected, connected, closed.
       int unconnected = guest.openSocket();
       int connected = guest.openSocket();

@@ -179,6 +179,17 @@ final class RawAbiGuest implements AutoCloseable {
   RawAbiGuest(
       boolean preopenListener, WasmModule module, NetworkPolicy.Builder grants, MemoryKind kind)
       throws IOException {
+    this(preopenListener, module, grants, kind, null);
+  }
+
+  /** As above, its socket calls traced by {@code trace} (null: not traced). */
+  RawAbiGuest(
+      boolean preopenListener,
+      WasmModule module,
+      NetworkPolicy.Builder grants,
+      MemoryKind kind,
+      CallTrace trace)
+      throws IOException {
     peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     NetworkPolicy policy =
         grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort()).build();
@@ -186,6 +197,9 @@ final class RawAbiGuest implements AutoCloseable {
         WasiSockets.builder().withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
     if (preopenListener) {
       builder.withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+    if (trace != null) {
+      builder.withTrace(trace);
     }
     sockets = builder.build();
     instance =

@@ -41,7 +41,7 @@ class WitContractTest {
             new SocketContext(
                 new DescriptorTable(3), new DirectTransport(), NetworkPolicy.denyAll())) {
       implemented =
-          new Preview1Imports(wasi, context, Clock.systemUTC(), InputStream.nullInputStream())
+          new Preview1Imports(wasi, context, Clock.systemUTC(), InputStream.nullInputStream(), null)
               .implementedHere().stream()
                   .map(f -> f.name() + " " + describe(f.functionType()))
                   .toList();
