@@ -46,6 +46,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin private WasmnetClientOptions wasmnetOptions;
 
+  @Mixin private TraceOptions traceOptions;
+
   @Option(
       names = "--env",
       paramLabel = "KEY=VALUE",
@@ -90,16 +92,20 @@ final class RunCommand implements Callable<Integer> {
     // The host's own configuration first, then the guest.
     NetworkPolicy policy =
         runPolicyOptions.policy(policyOptions.builder(PolicyFile.Defaults.NOTHING_GRANTED));
-    GuestRunner runner;
-    try {
-      runner = GuestRunner.forCommand(guest, compile(), stderr);
-    } catch (IllegalArgumentException e) {
-      throw usageError(e.getMessage());
-    }
-    try (WasiSockets sockets = socketsOptions.build(wasiOptions(), policy, wasmnetOptions)) {
-      return runner.run(sockets);
-    } catch (UnsupportedImportException e) {
-      throw usageError(e.getMessage());
+    try (TraceOptions.Trace trace = traceOptions.open(stderr)) {
+      GuestRunner runner;
+      try {
+        runner = GuestRunner.forCommand(guest, compile(), stderr);
+      } catch (IllegalArgumentException e) {
+        throw usageError(e.getMessage());
+      }
+      try (WasiSockets sockets =
+          socketsOptions.build(
+              wasiOptions(), policy, wasmnetOptions, trace == null ? null : trace.calls())) {
+        return runner.run(sockets);
+      } catch (UnsupportedImportException e) {
+        throw usageError(e.getMessage());
+      }
     } finally {
       stdout.flush();
     }

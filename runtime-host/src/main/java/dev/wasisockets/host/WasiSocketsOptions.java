@@ -2,6 +2,7 @@ package dev.wasisockets.host;
 
 import com.dylibso.chicory.wasi.WasiOptions;
 import dev.wasisockets.WasiSockets;
+import dev.wasisockets.abi.CallTrace;
 import dev.wasisockets.abi.Dialect;
 import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.policy.NetworkPolicy;
@@ -54,11 +55,16 @@ final class WasiSocketsOptions {
 
   /**
    * The guest's sockets and WASI, under {@code policy}, through {@code wasmnet}'s server if it
-   * names one; the {@code --tcplisten} listeners bound.
+   * names one, its calls traced by {@code trace} if not null; the {@code --tcplisten} listeners
+   * bound.
    */
-  WasiSockets build(WasiOptions wasi, NetworkPolicy policy, WasmnetClientOptions wasmnet) {
+  WasiSockets build(
+      WasiOptions wasi, NetworkPolicy policy, WasmnetClientOptions wasmnet, CallTrace trace) {
     WasiSockets.Builder builder =
         WasiSockets.builder().withWasiOptions(wasi).withPolicy(policy).withDialect(dialect);
+    if (trace != null) {
+      builder.withTrace(trace);
+    }
     if (spinMicros != null) {
       if (spinMicros < 0 || spinMicros > 1_000_000) {
         throw usageError("--spin-micros must be from 0 to 1000000 (a second), got " + spinMicros);
