@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.WasiSockets;
+import dev.wasisockets.abi.CallTrace;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
@@ -55,6 +56,15 @@ public class HostCallBenchmark {
   @Param({"1", "65536"})
   public int size;
 
+  /**
+   * {@code on}: the guest's calls traced ({@code --trace}) into a sink that keeps only a count, so
+   * the figure is the trace's own cost per call (decoding and formatting), without an output's.
+   */
+  @Param({"off", "on"})
+  public String trace;
+
+  private long tracedLines;
+
   private ServerSocket peers;
   private WasiSockets sockets;
   private Instance instance;
@@ -74,11 +84,14 @@ public class HostCallBenchmark {
     acceptor.start();
 
     WasmModule module = Parser.parse(GuestFixture.BENCH_CLIENT.bytes());
-    sockets =
+    WasiSockets.Builder builder =
         WasiSockets.builder()
             .withWasiOptions(WasiOptions.builder().build())
-            .withPolicy(NetworkPolicy.builder().allowAll().build())
-            .build();
+            .withPolicy(NetworkPolicy.builder().allowAll().build());
+    if (trace.equals("on")) {
+      builder.withTrace(CallTrace.to(line -> tracedLines++));
+    }
+    sockets = builder.build();
     Map<String, HostFunction> functions = new HashMap<>();
     for (HostFunction function : sockets.toHostFunctions(module)) {
       functions.put(function.name(), function);

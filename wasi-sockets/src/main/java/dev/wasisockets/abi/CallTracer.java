@@ -7,7 +7,6 @@ import dev.wasisockets.core.DescriptorTable;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.GuestSocket;
-import java.util.Locale;
 
 /**
  * Puts a {@link CallTrace} around the host functions it names: each call of one becomes one line,
@@ -79,7 +78,8 @@ final class CallTracer {
     } catch (RuntimeException e) {
       call = calls.undecoded(args, errno, e);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    trace.write(String.format(Locale.ROOT, "%.6f %s", seconds, call));
+    long micros = (System.nanoTime() - start) / 1_000;
+    String fraction = Long.toString(1_000_000 + micros % 1_000_000).substring(1); // 6 digits
+    trace.write(micros / 1_000_000 + "." + fraction + " " + call);
   }
 }
