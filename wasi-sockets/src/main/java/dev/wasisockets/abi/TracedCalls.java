@@ -187,7 +187,8 @@ final class TracedCalls {
 
   private static String option(int level, int option) {
     try {
-      return "SO_" + WasmEdgeSocketOptions.kind(level, option).name();
+      SocketOptionKind kind = WasmEdgeSocketOptions.kind(level, option);
+      return kind == SocketOptionKind.TCP_NODELAY ? "TCP_NODELAY" : "SO_" + kind.name();
     } catch (ErrnoException e) {
       return "level " + level + " option " + option;
     }
