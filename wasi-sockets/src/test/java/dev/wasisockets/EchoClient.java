@@ -5,11 +5,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** The client side of an echo test: send it all, half-close, read what comes to the end. */
-final class EchoClient {
+public final class EchoClient {
   private EchoClient() {}
 
   /** What the server sent back on {@code client} for {@code message}, up to its end of stream. */
-  static String exchange(Socket client, String message) throws IOException {
+  public static String exchange(Socket client, String message) throws IOException {
     client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
     client.shutdownOutput();
     return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -95,6 +95,20 @@ public final class GuestRun {
   }
 
   /**
+   * {@link #serve(byte[], Mode, String...)} with the sockets {@code sockets} configures (its WASI
+   * options and listener are this server's).
+   */
+  public static Server serve(byte[] wasm, Mode mode, WasiSockets.Builder sockets, String... args) {
+    Output output = new Output();
+    WasiSockets built =
+        sockets
+            .withWasiOptions(output.options(args))
+            .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .build();
+    return start(wasm, mode, built, output, built.preopenedSockets().get(0).localAddress());
+  }
+
+  /**
    * A server-style guest under {@code policy} (its limits, say), with its listener preopened on
    * {@code listen} (port 0: a free one).
    */

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.Memory;
 import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
+import dev.wasisockets.core.SocketOptionKind;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

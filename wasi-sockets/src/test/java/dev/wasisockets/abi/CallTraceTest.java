@@ -6,6 +6,7 @@ import static dev.wasisockets.abi.RawAbiGuest.FD_OUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasisockets.EchoClient;
 import dev.wasisockets.GuestRun;
 import dev.wasisockets.GuestRun.Mode;
 import dev.wasisockets.GuestRun.Result;
@@ -91,6 +92,25 @@ class CallTraceTest {
           .contains(
               "sock_connect(fd 3, 127.0.0.1:" + server.port() + ") = EACCES (rule: default deny)");
     }
+  }
+
+  @Test
+  void aPreview1ServerAcceptsReceivesSendsAndShutsDown() throws Exception {
+    try (GuestRun.Server server =
+            GuestRun.serve(
+                GuestFixture.C_PREVIEW1_ECHO_SERVER.bytes(),
+                Mode.COMPILER,
+                WasiSockets.builder().withTrace(CallTrace.to(lines::add)));
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      assertThat(EchoClient.exchange(client, "ping")).isEqualTo("ping");
+      assertThat(server.join().exitCode()).isZero();
+    }
+
+    assertThat(calls())
+        .startsWith(
+            "poll_oneoff([fd 3 read]) = 1 event [fd 3 read]", "sock_accept(fd 3, flags 0) = fd 4")
+        .contains("sock_recv(fd 4, 4096) = 4", "sock_send(fd 4, 4 bytes) = 4")
+        .endsWith("fd_close(fd 4) = 0");
   }
 
   @Test
