@@ -21,9 +21,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One session's pipeline: bandwidth shaping, HTTP, the request's form, the opening deadlines, the
- * access check, the WebSocket handshake and frames, the wasmnet codec, the session. A connection
- * from an address that holds its share already gets none: it is closed at once.
+ * One session's pipeline: bandwidth shaping, HTTP, what the access log notes of the frames, the
+ * request's form, the opening deadlines, the access check, the WebSocket handshake and frames, the
+ * wasmnet codec, the session. A connection from an address that holds its share already gets none:
+ * it is closed at once.
  */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
   /** The request line (the path and a {@code ?token=} in it); longer is 414. */
@@ -80,6 +81,9 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 // A bare LF ends a line for some parsers and not for others: CRLF only.
                 .setStrictLineParsing(true)));
+    SessionTally tally = new SessionTally();
+    // Behind the codec, whose place the WebSocket decoder and encoder take.
+    pipeline.addLast(new WebSocketWatch(tally));
     pipeline.addLast(new UpgradeRequestCheck());
     pipeline.addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
     pipeline.addLast(
@@ -114,7 +118,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new WebSocketFrameAggregator(GatewayOptions.WEBSOCKET_FRAME_CAP));
     pipeline.addLast(WasmnetFrameCodec.forGateway(options.maxFrameBytes()));
     pipeline.addLast(new ErrorMessageLimit());
-    pipeline.addLast(new GatewaySession(context, sessions, channel));
+    pipeline.addLast(new GatewaySession(context, sessions, channel, tally));
   }
 
   /**

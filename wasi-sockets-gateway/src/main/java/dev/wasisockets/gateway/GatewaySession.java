@@ -1,5 +1,6 @@
 package dev.wasisockets.gateway;
 
+import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.wasmnet.frames.SocketBytes;
 import dev.wasisockets.wasmnet.protocol.Event;
@@ -9,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -21,9 +23,10 @@ import java.net.InetSocketAddress;
  * one job ({@link SessionRequests}: what each request does; {@link SocketTable}: the sockets by id;
  * {@link PolicyCheck}: the policy's decisions; {@link LookupsInFlight}: the bound on name lookups;
  * {@link BackPressure}; {@link SocketOpener}), hears from the sockets as they open, fail and close,
- * and ends them all with the WebSocket. Everything here runs on the WebSocket's event loop, which
- * also runs every peer channel of the session, so nothing needs a lock; name lookups, which block,
- * run on the gateway's lookup threads and come back here.
+ * and ends them all with the WebSocket. It writes the session's open and close lines of the {@link
+ * AccessLog}, from what its parts counted in its {@link SessionTally}. Everything here runs on the
+ * WebSocket's event loop, which also runs every peer channel of the session, so nothing needs a
+ * lock; name lookups, which block, run on the gateway's lookup threads and come back here.
  */
 final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   static final int MAX_LOOKUPS_IN_FLIGHT = 64;
@@ -34,14 +37,20 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   private final BackPressure backPressure;
   private final LookupsInFlight lookups;
   private final SessionRequests requests;
+  private final SessionTally tally;
 
   private ChannelHandlerContext ctx;
   private boolean upgraded;
 
-  /** {@code client} is the WebSocket's channel, registered with its event loop. */
-  GatewaySession(SessionContext context, ChannelGroup sessions, Channel client) {
+  /**
+   * {@code client} is the WebSocket's channel, registered with its event loop; {@code tally} is
+   * where the session's parts count what the access log says of it.
+   */
+  GatewaySession(
+      SessionContext context, ChannelGroup sessions, Channel client, SessionTally tally) {
     this.context = context;
     this.sessions = sessions;
+    this.tally = tally;
     Limits limits = context.options().policy().limits();
     this.sockets = new SocketTable(limits);
     this.backPressure = new BackPressure(client, sockets);
@@ -49,7 +58,12 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
         new LookupsInFlight(
             MAX_LOOKUPS_IN_FLIGHT, context.lookups(), client.eventLoop(), limits.lookupTimeout());
     PolicyCheck policy =
-        new PolicyCheck(context.options().policy(), context.options().resolver(), lookups);
+        new PolicyCheck(
+            context.options().policy(),
+            context.options().resolver(),
+            lookups,
+            context.accessLog(),
+            tally);
     this.requests = new SessionRequests(this, sockets, policy, new SocketOpener(this, context));
   }
 
@@ -60,9 +74,16 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+    if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
       upgraded = true;
       sessions.add(ctx.channel());
+      context
+          .accessLog()
+          .opened(
+              tally,
+              clientOf(ctx.channel()),
+              handshake.requestHeaders().get(HttpHeaderNames.ORIGIN),
+              handshake.requestUri());
     }
     ctx.fireUserEventTriggered(event);
   }
@@ -70,6 +91,7 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** A request, or a {@code send}'s {@link SocketBytes} (released after this returns). */
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+    tally.requestServed();
     try {
       requests.serve(message);
     } finally {
@@ -77,10 +99,13 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     }
   }
 
-  /** The client is gone: so are its sockets. */
+  /** The client is gone: so are its sockets, and the session's close line is written. */
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     sockets.removeAll().forEach(SessionSocket::close);
+    if (upgraded) {
+      context.accessLog().closed(tally);
+    }
     ctx.fireChannelInactive();
   }
 
@@ -153,7 +178,16 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
       return;
     }
     connection.attach(channel, poolKey);
-    emit(new Event.Connected(connection.id()));
+    opened(new Event.Connected(connection.id()));
+  }
+
+  /**
+   * A socket opened ({@code connected}, {@code listening}, {@code udp_bound} or {@code accepted}):
+   * tells the client, and counts it for the access log.
+   */
+  void opened(Event announcement) {
+    tally.socketOpened();
+    emit(announcement);
   }
 
   /**
@@ -216,6 +250,11 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
     return context.options().policy().limits();
   }
 
+  /** Where the session's sockets count the bytes they move. */
+  SessionTally tally() {
+    return tally;
+  }
+
   /** For tests: the socket with this id, or null. */
   SessionSocket socketForTest(long id) {
     return sockets.get(id);
@@ -224,6 +263,13 @@ final class GatewaySession extends SimpleChannelInboundHandler<Object> {
   /** For tests: the session's name lookups not yet ended. */
   int lookupsInFlightForTest() {
     return lookups.count();
+  }
+
+  /** The client's address and port, as the access log writes it; null if it is gone already. */
+  private static String clientOf(Channel client) {
+    return client.remoteAddress() instanceof InetSocketAddress address
+        ? IpLiteral.format(address)
+        : null;
   }
 
   static String describe(Throwable cause) {

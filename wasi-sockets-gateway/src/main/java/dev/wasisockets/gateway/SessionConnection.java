@@ -89,7 +89,15 @@ final class SessionConnection extends SessionSocket {
       return false;
     }
     exchanged = true;
-    channel.writeAndFlush(data);
+    int length = data.readableBytes();
+    channel
+        .writeAndFlush(data)
+        .addListener(
+            written -> {
+              if (written.isSuccess()) {
+                session.tally().sentToPeer(length);
+              }
+            });
     return true;
   }
 
@@ -153,7 +161,9 @@ final class SessionConnection extends SessionSocket {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       exchanged = true;
-      session.emit(new SocketBytes(id(), (ByteBuf) msg, readsHaveHeaderRoom));
+      ByteBuf bytes = (ByteBuf) msg;
+      session.tally().receivedFromPeer(bytes.readableBytes());
+      session.emit(new SocketBytes(id(), bytes, readsHaveHeaderRoom));
       keepPace(ctx);
     }
 

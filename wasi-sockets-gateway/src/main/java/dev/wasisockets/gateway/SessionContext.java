@@ -5,4 +5,8 @@ import java.util.concurrent.Executor;
 
 /** What every session of one gateway shares. */
 record SessionContext(
-    GatewayOptions options, Executor lookups, ConnectionPool pool, SslContext tls) {}
+    GatewayOptions options,
+    Executor lookups,
+    ConnectionPool pool,
+    SslContext tls,
+    AccessLog accessLog) {}

@@ -46,7 +46,7 @@ final class SessionRequests {
       case LISTEN -> listen((Request.Listen) request);
       case SEND_TO -> sendTo((Request.SendTo) request);
       case CLOSE -> close(request.id());
-      case RESOLVE -> policy.resolve(request.id(), ((Request.Resolve) request).name(), this::emit);
+      case RESOLVE -> policy.resolve((Request.Resolve) request, this::emit);
       default -> throw new IllegalStateException(request.type() + " is not a request");
     }
   }
@@ -56,9 +56,8 @@ final class SessionRequests {
     if (open(connection)) {
       authorizeOpening(
           connection,
+          request,
           NetworkUse.TCP_CONNECT,
-          request.addr(),
-          request.port(),
           address -> opener.dial(connection, address, tls ? request.addr() : null));
     }
   }
@@ -67,23 +66,14 @@ final class SessionRequests {
     SessionUdpSocket socket = new SessionUdpSocket(request.id(), session);
     if (open(socket)) {
       authorizeOpening(
-          socket,
-          NetworkUse.UDP_SEND,
-          request.addr(),
-          request.port(),
-          target -> opener.bindUdp(socket, target));
+          socket, request, NetworkUse.UDP_SEND, target -> opener.bindUdp(socket, target));
     }
   }
 
   private void bind(Request.Bind request) {
     SessionListener listener = new SessionListener(request.id());
     if (open(listener)) {
-      authorizeOpening(
-          listener,
-          NetworkUse.BIND,
-          request.addr(),
-          request.port(),
-          local -> opener.listen(listener, local));
+      authorizeOpening(listener, request, NetworkUse.BIND, local -> opener.listen(listener, local));
     }
   }
 
@@ -123,9 +113,8 @@ final class SessionRequests {
       authorize(
           udp,
           false,
+          request,
           NetworkUse.UDP_SEND,
-          request.addr(),
-          request.port(),
           target -> {
             if (!udp.sendTo(target, request.data())) {
               emit(new Event.Error(request.id(), "udp socket not bound yet"));
@@ -178,31 +167,27 @@ final class SessionRequests {
   /** {@link #authorize} for a socket being opened, which a refusal drops. */
   private void authorizeOpening(
       SessionSocket socket,
+      Request.Addressed request,
       NetworkUse use,
-      String host,
-      int port,
       Consumer<InetSocketAddress> then) {
-    authorize(socket, true, use, host, port, then);
+    authorize(socket, true, request, use, then);
   }
 
   /**
-   * Checks {@code use} of {@code host:port} and runs {@code then} with the allowed address, or
-   * answers the refusal; either only if the socket is still the session's by then (a lookup takes a
-   * while, and the client may have closed the id meanwhile). A socket being {@code opening} is
-   * dropped when refused.
+   * Checks {@code use} of the request's host and port and runs {@code then} with the allowed
+   * address, or answers the refusal; either only if the socket is still the session's by then (a
+   * lookup takes a while, and the client may have closed the id meanwhile). A socket being {@code
+   * opening} is dropped when refused.
    */
   private void authorize(
       SessionSocket socket,
       boolean opening,
+      Request.Addressed request,
       NetworkUse use,
-      String host,
-      int port,
       Consumer<InetSocketAddress> then) {
     policy.check(
-        socket.id(),
+        request,
         use,
-        host,
-        port,
         address -> {
           if (sockets.owns(socket)) {
             then.accept(address);

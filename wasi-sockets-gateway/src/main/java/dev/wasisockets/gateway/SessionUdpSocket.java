@@ -46,7 +46,14 @@ final class SessionUdpSocket extends SessionSocket {
     if (channel == null) {
       return false;
     }
-    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), destination));
+    channel
+        .writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), destination))
+        .addListener(
+            sent -> {
+              if (sent.isSuccess()) {
+                session.tally().sentToPeer(data.length);
+              }
+            });
     return true;
   }
 
@@ -60,6 +67,7 @@ final class SessionUdpSocket extends SessionSocket {
       DatagramPacket packet = (DatagramPacket) msg;
       try {
         InetSocketAddress sender = packet.sender();
+        session.tally().receivedFromPeer(packet.content().readableBytes());
         session.emit(
             new Event.DataFrom(
                 id(),

@@ -123,7 +123,7 @@ final class SocketOpener {
                 bound.channel().close();
               } else {
                 listener.attach(bound.channel());
-                session.emit(new Event.Listening(listener.id(), listener.port()));
+                session.opened(new Event.Listening(listener.id(), listener.port()));
               }
             });
   }
@@ -144,7 +144,7 @@ final class SocketOpener {
                 bound.channel().close();
               } else {
                 socket.attach(bound.channel(), target);
-                session.emit(new Event.UdpBound(socket.id(), socket.port()));
+                session.opened(new Event.UdpBound(socket.id(), socket.port()));
               }
             });
   }
@@ -158,7 +158,7 @@ final class SocketOpener {
     SessionConnection connection = session.accepted(listener);
     connection.relayOn(channel.pipeline());
     connection.attach(channel, null);
-    session.emit(
+    session.opened(
         new Event.Accepted(
             listener.id(),
             connection.id(),

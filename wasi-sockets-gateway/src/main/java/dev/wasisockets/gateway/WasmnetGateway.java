@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * A wasmnet-compatible server: browser or remote clients open sockets over a WebSocket, and the
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WasmnetGateway implements AutoCloseable {
   private final GatewayOptions options;
+  private final AccessLog accessLog;
   private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger sessionCount = new AtomicInteger();
@@ -61,8 +63,9 @@ public final class WasmnetGateway implements AutoCloseable {
   private Channel server;
   private ConnectionPool pool;
 
-  private WasmnetGateway(GatewayOptions options) {
+  private WasmnetGateway(GatewayOptions options, LongSupplier accessLogClock) {
     this.options = options;
+    this.accessLog = new AccessLog(accessLogClock);
   }
 
   public static Builder builder() {
@@ -73,7 +76,8 @@ public final class WasmnetGateway implements AutoCloseable {
   public WasmnetGateway start() throws IOException {
     pool = new ConnectionPool(options.poolIdle(), options.poolPerKey());
     SessionContext context =
-        new SessionContext(options, lookups, pool, TlsClientContext.create(options.trustStore()));
+        new SessionContext(
+            options, lookups, pool, TlsClientContext.create(options.trustStore()), accessLog);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(loops)
@@ -148,6 +152,7 @@ public final class WasmnetGateway implements AutoCloseable {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration firstRequestTimeout = Duration.ZERO;
     private int maxConnectionsPerAddress = 256;
+    private LongSupplier accessLogClock = System::nanoTime;
 
     private Builder() {}
 
@@ -270,6 +275,15 @@ public final class WasmnetGateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * For tests: the clock the access log's budget for denial lines and its durations are measured
+     * by.
+     */
+    Builder accessLogClock(LongSupplier nanoClock) {
+      this.accessLogClock = Objects.requireNonNull(nanoClock);
+      return this;
+    }
+
     public WasmnetGateway build() {
       return new WasmnetGateway(
           new GatewayOptions(
@@ -287,7 +301,8 @@ public final class WasmnetGateway implements AutoCloseable {
               trustStore,
               handshakeTimeout,
               firstRequestTimeout,
-              maxConnectionsPerAddress));
+              maxConnectionsPerAddress),
+          accessLogClock);
     }
 
     private static Duration notNegative(String name, Duration value) {

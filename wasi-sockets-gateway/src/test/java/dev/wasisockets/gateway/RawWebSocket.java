@@ -38,9 +38,18 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Opens a session: a valid upgrade, answered 101. */
   static RawWebSocket open(WasmnetGateway gateway) throws IOException {
+    return open(gateway, "");
+  }
+
+  /**
+   * Opens a session with {@code headerLines} (each ended by CRLF, one byte per char) added to a
+   * valid upgrade.
+   */
+  static RawWebSocket open(WasmnetGateway gateway, String headerLines) throws IOException {
     Socket socket = RawHttp.open(gateway);
     RawWebSocket webSocket = new RawWebSocket(socket);
-    webSocket.out.write(RawHttp.UPGRADE.getBytes(StandardCharsets.ISO_8859_1));
+    String upgrade = "GET / HTTP/1.1\r\n" + RawHttp.UPGRADE_HEADERS + headerLines + "\r\n";
+    webSocket.out.write(upgrade.getBytes(StandardCharsets.ISO_8859_1));
     webSocket.out.flush();
     assertThat(RawHttp.statusLine(webSocket.in)).startsWith("HTTP/1.1 101 ");
     RawHttp.skipHead(webSocket.in);

@@ -109,6 +109,11 @@ final class WasmnetTestClient implements AutoCloseable {
     webSocket.request(1);
   }
 
+  /** Sends a close frame with {@code code} and {@code reason} (the gateway echoes it). */
+  void sendClose(int code, String reason) {
+    webSocket.sendClose(code, reason).join();
+  }
+
   /** The close code the gateway sent; fails if it sends none within 10 s. */
   int closeCode() throws Exception {
     return closeCode.get(10, TimeUnit.SECONDS);
