@@ -46,14 +46,8 @@ final class SessionUdpSocket extends SessionSocket {
     if (channel == null) {
       return false;
     }
-    channel
-        .writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), destination))
-        .addListener(
-            sent -> {
-              if (sent.isSuccess()) {
-                session.tally().sentToPeer(data.length);
-              }
-            });
+    session.tally().sentToPeer(data.length); // as handed over, as a connection's bytes are
+    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), destination));
     return true;
   }
 
