@@ -29,9 +29,12 @@ public final class Launcher implements Runnable {
   static final int EXIT_USAGE = 2;
 
   public static void main(String[] args) {
-    // One line per log record, e.g. "wasi-sockets: denied tcp connect to ... (rule: ...)".
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "wasi-sockets: %5$s%6$s%n");
+    // One line per log record, e.g. "wasi-sockets: denied tcp connect to ... (rule: ...)", unless
+    // the user chose a format, on the command line or in a logging.properties file.
+    String format = "java.util.logging.SimpleFormatter.format";
+    if (System.getProperty(format) == null
+        && java.util.logging.LogManager.getLogManager().getProperty(format) == null) {
+      System.setProperty(format, "wasi-sockets: %5$s%6$s%n");
     }
     // The process's fd 0 itself rather than System.in's buffer over it: poll_oneoff can then
     // tell a regular file (`run ... < file`, always readable) from a pipe or a terminal.

@@ -2,6 +2,7 @@ package dev.wasisockets.gateway;
 
 import static dev.wasisockets.gateway.SocketTable.idText;
 
+import dev.wasisockets.policy.LogText;
 import dev.wasisockets.policy.RateLimitedLog;
 import dev.wasisockets.wasmnet.protocol.MessageType;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -20,11 +21,10 @@ import java.util.function.LongSupplier;
  *
  * <p>A line is {@code key=value} pairs in a fixed order per event, one line whatever the values
  * hold: a host name, an Origin, a path or a close reason is the client's text, and a newline in it
- * would let the client write lines of its own (log injection). So a value is bare only when it is
- * printable ASCII without a space, quote, backslash or {@code =}; anything else is quoted, with
- * {@code \" \\ \n \r \t}, and a backslash, {@code u} and four hex digits for every other character
- * outside printable ASCII. {@code -} is a value that is absent. A client's text is cut at {@value
- * #MAX_VALUE_CHARS} characters, so that no client makes long lines.
+ * would let the client write lines of its own (log injection). So every such value is shown as
+ * {@link LogText} shows a guest's or a client's text, as the policy's own denial lines do: bare
+ * when plain, else quoted and escaped to printable ASCII, and cut at {@value LogText#MAX_CHARS}
+ * characters. {@code -} is a value that is absent.
  *
  * <p>Denial lines are as many as a client sends denied requests, so they share one {@link
  * RateLimitedLog} for the gateway ({@value RateLimitedLog#LINES_PER_SECOND} a second); the ones
@@ -35,11 +35,6 @@ import java.util.function.LongSupplier;
  */
 final class AccessLog {
   static final String LOGGER_NAME = "dev.wasisockets.gateway.access";
-
-  /** The most of a client's text a value keeps; a DNS name has at most 253 characters. */
-  static final int MAX_VALUE_CHARS = 256;
-
-  private static final String CUT = "...";
 
   private final Logger logger;
   private final RateLimitedLog denials;
@@ -142,16 +137,10 @@ final class AccessLog {
       return this;
     }
 
-    /** {@code value} as it is when it can be, else quoted and escaped; null is {@code -}. */
+    /** {@code value} as {@link LogText} shows a client's text; null is {@code -}. */
     Line add(String key, String value) {
       separate(key);
-      if (value == null) {
-        text.append('-');
-      } else if (isBare(value)) {
-        text.append(value);
-      } else {
-        quote(value);
-      }
+      text.append(value == null ? "-" : LogText.of(value));
       return this;
     }
 
@@ -160,51 +149,6 @@ final class AccessLog {
         text.append(' ');
       }
       text.append(key).append('=');
-    }
-
-    /**
-     * Bare: not empty, not "-" (that is the absent value), printable ASCII and nothing to quote.
-     */
-    private static boolean isBare(String value) {
-      if (value.isEmpty() || value.equals("-") || value.length() > MAX_VALUE_CHARS) {
-        return false;
-      }
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '=') {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private void quote(String value) {
-      boolean cut = value.length() > MAX_VALUE_CHARS;
-      int end = cut ? MAX_VALUE_CHARS : value.length();
-      text.append('"');
-      for (int i = 0; i < end; i++) {
-        char c = value.charAt(i);
-        switch (c) {
-          case '"' -> text.append("\\\"");
-          case '\\' -> text.append("\\\\");
-          case '\n' -> text.append("\\n");
-          case '\r' -> text.append("\\r");
-          case '\t' -> text.append("\\t");
-          default -> {
-            if (c < ' ' || c >= 0x7f) {
-              // Every other control character, and all beyond ASCII (a bidi override would
-              // reorder what a terminal shows): \\uXXXX, each half of a surrogate pair alone.
-              text.append(String.format("\\u%04x", (int) c));
-            } else {
-              text.append(c);
-            }
-          }
-        }
-      }
-      if (cut) {
-        text.append(CUT);
-      }
-      text.append('"');
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.wasisockets.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasisockets.policy.LogText;
 import org.junit.jupiter.api.Test;
 
 /** The access log's line format, value by value (GatewayAccessLogTest has it through a gateway). */
@@ -41,7 +42,7 @@ class AccessLogLineTest {
 
   @Test
   void aLongValueIsCutAndSaysSo() {
-    String kept = "a".repeat(AccessLog.MAX_VALUE_CHARS);
+    String kept = "a".repeat(LogText.MAX_CHARS);
     assertThat(value(kept + "bcd")).isEqualTo("\"" + kept + "...\"");
     assertThat(value(kept)).isEqualTo(kept);
   }

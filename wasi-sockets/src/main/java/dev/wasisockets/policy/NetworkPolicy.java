@@ -127,7 +127,7 @@ public final class NetworkPolicy {
         "denied {0} to {1}{2}{3}{4} (rule: {5}{6})",
         use.description(),
         IpLiteral.format(address),
-        name == null ? "" : " (" + name + ")",
+        name == null ? "" : " (" + LogText.of(name) + ")",
         judgedBytes == actualBytes ? "" : ", judged as loopback",
         carried.length == 0 ? "" : ", which carries " + describe(carried),
         decision.rule(),
@@ -155,7 +155,7 @@ public final class NetworkPolicy {
     denials.log(
         Level.WARNING,
         "denied name lookup of {0} (rule: {1}{2})",
-        name,
+        LogText.of(name),
         decision.rule(),
         decision == Decision.DEFAULT_DENY ? "; no --allow-lookup grant matches" : "");
     return decision;
@@ -184,7 +184,7 @@ public final class NetworkPolicy {
           Level.WARNING,
           "denied {0} to {1}:{2} (rule: {3})",
           use.description(),
-          host,
+          LogText.of(host),
           port,
           decision.rule());
       return new Resolution(null, decision);

@@ -30,6 +30,27 @@ class NetworkPolicyTest {
   }
 
   @Test
+  void aNameTheGuestChoseCannotWriteALineOfItsOwn() {
+    String forged = "evil.example\nWARNING: denied nothing (rule: \u202e fake)";
+    try (LogCapture log = new LogCapture(NetworkPolicy.class.getName())) {
+      NetworkPolicy.denyAll().decideLookup(forged);
+      NetworkPolicy.denyAll().decide(NetworkUse.TCP_CONNECT, LOOPBACK_80, forged);
+
+      String shown = "\"evil.example\\nWARNING: denied nothing (rule: \\u202e fake)\"";
+      assertThat(log.lines())
+          .containsExactly(
+              "denied name lookup of "
+                  + shown
+                  + " (rule: default deny; no --allow-lookup grant"
+                  + " matches)",
+              "denied tcp connect to 127.0.0.1:80 ("
+                  + shown
+                  + ") (rule: default deny; no"
+                  + " --allow-connect grant matches)");
+    }
+  }
+
+  @Test
   void anAllowedAddressNamesTheGrantThatAllowedItAndLogsNothing() {
     NetworkPolicy policy =
         NetworkPolicy.builder()
