@@ -1,6 +1,7 @@
 package dev.wasisockets.core;
 
 import dev.wasisockets.core.events.SocketCloseEvent;
+import dev.wasisockets.core.events.SocketConnectEvent;
 import dev.wasisockets.core.events.SocketSendEvent;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.Readiness;
@@ -75,8 +76,30 @@ public final class UdpSocket extends GuestSocket {
     }
   }
 
-  /** Sets the default peer, or replaces it, as POSIX lets a second connect do. */
+  /**
+   * Sets the default peer, or replaces it, as POSIX lets a second connect do. Its event is a
+   * SocketConnect of protocol udp: nothing waits, but it says which peer the guest chose.
+   */
   public void connect(InetSocketAddress remote) {
+    SocketConnectEvent event = new SocketConnectEvent();
+    event.begin();
+    Errno failure = null;
+    try {
+      setPeer(remote);
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        describeTo(event);
+        describeRemote(event, remote);
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
+  }
+
+  private void setPeer(InetSocketAddress remote) {
     requireFamily(family, remote.getAddress());
     network.check(NetworkUse.UDP_SEND, remote, descriptor());
     try {

@@ -23,4 +23,9 @@ public final class SocketAcceptEvent extends SocketEvent {
   @Label("Accepted Descriptor")
   @Description("The descriptor number the accepted connection got; -1 when none was accepted")
   public int acceptedFd = -1;
+
+  @Label("Errno")
+  @Description(
+      "The WASI errno the guest got, e.g. EAGAIN (nothing pending) or ENFILE; absent on success")
+  public String errno;
 }

@@ -9,9 +9,10 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
 
 /**
- * A guest's connect, from the call until the connection is made or has failed: a blocking connect
- * spans its wait for the handshake, a non-blocking one (EINPROGRESS first) lasts until the guest
- * learns how it ended. A connect the policy refused is one with errno EACCES.
+ * A guest's connect. TCP: from the call until the connection is made or has failed; a blocking
+ * connect spans its wait for the handshake, a non-blocking one (EINPROGRESS first) lasts until the
+ * guest learns how it ended. UDP: the default peer it set. A connect the policy refused is one with
+ * errno EACCES.
  */
 @Name("dev.wasisockets.SocketConnect")
 @Label("Socket Connect")
@@ -20,4 +21,10 @@ import jdk.jfr.Threshold;
 @Enabled(true)
 @Threshold("20 ms")
 @StackTrace(true)
-public final class SocketConnectEvent extends SocketEvent {}
+public final class SocketConnectEvent extends SocketEvent {
+  @Label("Errno")
+  @Description(
+      "The WASI errno the guest got: EACCES when the policy refused, ECONNREFUSED, ETIMEDOUT, ..."
+          + " (ECANCELED: closed before a non-blocking connect ended); absent when connected")
+  public String errno;
+}

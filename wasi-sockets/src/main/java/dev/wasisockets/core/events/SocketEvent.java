@@ -7,7 +7,7 @@ import jdk.jfr.Label;
 /**
  * What every socket event says about its socket: the guest's descriptor number, the protocol and
  * both ends as the socket really uses them (after the policy's normalisation: an IPv4-mapped
- * address is the IPv4 address), and the errno when the call failed.
+ * address is the IPv4 address).
  */
 public abstract class SocketEvent extends Event {
   @Label("Descriptor")
@@ -31,9 +31,4 @@ public abstract class SocketEvent extends Event {
 
   @Label("Remote Port")
   public int remotePort;
-
-  @Label("Errno")
-  @Description(
-      "The WASI errno the guest got, e.g. EACCES or EAGAIN; absent when the call succeeded")
-  public String errno;
 }

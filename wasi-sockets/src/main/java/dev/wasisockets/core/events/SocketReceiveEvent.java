@@ -39,4 +39,8 @@ public final class SocketReceiveEvent extends SocketEvent {
   @Label("Truncated")
   @Description("A datagram was longer than the buffers, and its rest was dropped")
   public boolean truncated;
+
+  @Label("Errno")
+  @Description("The WASI errno the guest got, e.g. EAGAIN or ECONNRESET; absent on success")
+  public String errno;
 }

@@ -31,4 +31,8 @@ public final class SocketSendEvent extends SocketEvent {
   @Description("What the call sent: the count the guest got back")
   @DataAmount
   public long bytesSent;
+
+  @Label("Errno")
+  @Description("The WASI errno the guest got, e.g. EAGAIN, EPIPE or ECONNRESET; absent on success")
+  public String errno;
 }
