@@ -15,12 +15,15 @@ module dev.wasisockets {
   requires static java.compiler;
   // sun.misc.Unsafe.invokeCleaner frees a guest memory's old buffer at once (DirectBufferRelease).
   requires jdk.unsupported;
+  // Flight Recorder events of a guest's network activity (dev.wasisockets.core.events).
+  requires jdk.jfr;
 
   exports dev.wasisockets;
   exports dev.wasisockets.abi;
   exports dev.wasisockets.address;
   exports dev.wasisockets.compile;
   exports dev.wasisockets.core;
+  exports dev.wasisockets.core.events;
   exports dev.wasisockets.policy;
   exports dev.wasisockets.transport;
   exports dev.wasisockets.transport.direct;

@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real TCP server on a loopback address for guests to talk to: it accepts one connection, reads
- * one line, answers {@code "echo: " + line + "\n"} and closes. The bytes it received are kept for
- * assertions.
+ * one line, answers {@code "echo: " + line + "\n"} and closes. The bytes it received, and the
+ * address they came from, are kept for assertions.
  */
 public final class LoopbackLineServer implements AutoCloseable {
   private final ServerSocket server;
   private final CompletableFuture<String> received = new CompletableFuture<>();
+  private final CompletableFuture<InetSocketAddress> peer = new CompletableFuture<>();
 
   public LoopbackLineServer(InetAddress address) throws IOException {
     server = new ServerSocket();
@@ -42,8 +43,14 @@ public final class LoopbackLineServer implements AutoCloseable {
     return received.get(10, TimeUnit.SECONDS);
   }
 
+  /** Where the connection came from, as this server saw it; fails if none came within 10 s. */
+  public InetSocketAddress clientAddress() throws Exception {
+    return peer.get(10, TimeUnit.SECONDS);
+  }
+
   private void serveOne() {
     try (Socket client = server.accept()) {
+      peer.complete((InetSocketAddress) client.getRemoteSocketAddress());
       InputStream in = client.getInputStream();
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       int b;
@@ -60,6 +67,7 @@ public final class LoopbackLineServer implements AutoCloseable {
       out.flush();
     } catch (IOException e) {
       received.completeExceptionally(e);
+      peer.completeExceptionally(e);
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.ToolProvider;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The library's jar on the module path, as a modular application uses it: a module that requires
  * {@code dev.wasisockets} and nothing else (Chicory comes along through its {@code requires
- * transitive}) compiles against it and runs a socket guest that talks to a loopback peer.
+ * transitive}) compiles against it and runs a socket guest that talks to a loopback peer, under a
+ * Flight Recorder recording that gets the library's events from the named module.
  */
 class ModulePathIT {
   // What the library needs at runtime: Chicory's runtime, WASI, Wasm model and logging.
@@ -39,10 +42,13 @@ class ModulePathIT {
     Path guest = dir.resolve("client.wasm");
     Files.write(guest, GuestFixture.WASMEDGE_TCP_CLIENT.bytes());
 
+    Path recording = dir.resolve("probe.jfr");
     try (LoopbackLineServer server = LoopbackLineServer.onIpv4()) {
       Process probe =
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xlog:jfr+startup=off",
+                  "-XX:StartFlightRecording:filename=" + recording,
                   "--module-path",
                   modulePath + File.pathSeparator + classes,
                   "-m",
@@ -63,6 +69,14 @@ class ModulePathIT {
       assertThat(new String(stdout, StandardCharsets.UTF_8)).isEqualTo("echo: from a module\n");
       assertThat(server.receivedLine()).isEqualTo("from a module\n");
     }
+    List<RecordedEvent> closes =
+        RecordingFile.readAllEvents(recording).stream()
+            .filter(e -> e.getEventType().getName().equals("dev.wasisockets.SocketClose"))
+            .toList();
+    assertThat(closes)
+        .singleElement()
+        .satisfies(
+            close -> assertThat(close.getLong("bytesSent")).isEqualTo("from a module\n".length()));
   }
 
   private static void compileProbe(String modulePath, Path classes) throws Exception {

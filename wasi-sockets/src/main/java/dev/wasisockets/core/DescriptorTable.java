@@ -65,7 +65,7 @@ public final class DescriptorTable {
   /** Puts {@code descriptor} in place of the one at {@code fd}; EBADF when there is none. */
   public void replace(int fd, Descriptor descriptor) {
     get(fd);
-    entries[fd] = descriptor;
+    put(fd, descriptor);
   }
 
   /** Removes and returns the descriptor at {@code fd}; EBADF when there is none. */
@@ -96,5 +96,8 @@ public final class DescriptorTable {
     }
     entries[fd] = descriptor;
     used.set(fd);
+    if (descriptor instanceof GuestSocket socket) {
+      socket.numbered(fd); // its events name it by the guest's number
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.address.IpLiteral;
+import dev.wasisockets.core.events.SocketEvent;
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
 import java.net.BindException;
@@ -44,6 +46,7 @@ public abstract non-sealed class GuestSocket implements Descriptor {
   private boolean nonBlocking;
   private long receiveTimeoutNanos;
   private long sendTimeoutNanos;
+  private int descriptor = -1; // the guest's number for it, for events
 
   /**
    * Whether calls that cannot complete at once return EAGAIN (or EINPROGRESS) instead of waiting.
@@ -73,6 +76,52 @@ public abstract non-sealed class GuestSocket implements Descriptor {
    */
   boolean blocksWithoutTimeLimit(long wait) {
     return !nonBlocking && wait < 0;
+  }
+
+  /** The guest's descriptor number for this socket; -1 while it is in no table. */
+  public int descriptor() {
+    return descriptor;
+  }
+
+  /** The descriptor table put this socket at {@code fd}. */
+  void numbered(int fd) {
+    descriptor = fd;
+  }
+
+  /**
+   * The peer as events report it: the connected address, or null. Unlike {@link #remoteAddress} it
+   * fails for nothing and changes nothing (no pending connect is moved on, no idle connection
+   * closed), so it can be asked at any point, a closed socket included.
+   */
+  abstract InetSocketAddress knownPeer();
+
+  /**
+   * Fills in what every socket event says about its socket: the descriptor, the protocol and both
+   * ends. Only called for an event that is being committed; an address the socket cannot tell
+   * (closed, unbound) is left out rather than failing the guest's call.
+   */
+  final void describeTo(SocketEvent event) {
+    event.fd = descriptor;
+    event.protocol = fileType() == FILETYPE_SOCKET_STREAM ? "tcp" : "udp";
+    try {
+      InetSocketAddress local = channel().localAddress();
+      if (local != null) {
+        event.localAddress = IpLiteral.format(local.getAddress());
+        event.localPort = local.getPort();
+      }
+    } catch (IOException | RuntimeException e) {
+      // closed: no local address any more
+    }
+    InetSocketAddress peer = knownPeer();
+    if (peer != null) {
+      describeRemote(event, peer);
+    }
+  }
+
+  /** Sets the event's remote end to {@code remote} (a datagram's destination or sender). */
+  static void describeRemote(SocketEvent event, InetSocketAddress remote) {
+    event.remoteAddress = IpLiteral.format(remote.getAddress());
+    event.remotePort = remote.getPort();
   }
 
   /** The WASI filetype {@code fd_fdstat_get} reports: socket_stream (6) or socket_dgram (5). */

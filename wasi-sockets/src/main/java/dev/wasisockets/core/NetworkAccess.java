@@ -1,6 +1,9 @@
 package dev.wasisockets.core;
 
 import dev.wasisockets.address.IpLiteral;
+import dev.wasisockets.core.events.NameLookupEvent;
+import dev.wasisockets.core.events.PolicyDecisionEvent;
+import dev.wasisockets.core.events.ThrottleEvent;
 import dev.wasisockets.policy.Decision;
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
@@ -127,17 +130,17 @@ public final class NetworkAccess {
   }
 
   /**
-   * How many of {@code wanted} bytes may be sent now under the bandwidth limits. With {@code
-   * block}, waits (the guest's thread sleeps) until at least one may; without, 0 means none may.
-   * With {@code whole} (a datagram), all of them or none.
+   * How many of {@code wanted} bytes the socket at descriptor {@code fd} may send now under the
+   * bandwidth limits. With {@code block}, waits (the guest's thread sleeps) until at least one may;
+   * without, 0 means none may. With {@code whole} (a datagram), all of them or none.
    */
-  long sendAllowance(Meter meter, long wanted, boolean block, boolean whole) {
-    return allowance(sendBucket, meter.send, wanted, block, whole);
+  long sendAllowance(Meter meter, int fd, long wanted, boolean block, boolean whole) {
+    return allowance(sendBucket, meter.send, fd, "send", wanted, block, whole);
   }
 
   /** As {@link #sendAllowance}, for receiving. */
-  long receiveAllowance(Meter meter, long wanted, boolean block) {
-    return allowance(receiveBucket, meter.receive, wanted, block, false);
+  long receiveAllowance(Meter meter, int fd, long wanted, boolean block) {
+    return allowance(receiveBucket, meter.receive, fd, "receive", wanted, block, false);
   }
 
   /** {@code bytes} were sent: counted exactly, and taken from the buckets. */
@@ -153,28 +156,53 @@ public final class NetworkAccess {
   }
 
   private long allowance(
-      TokenBucket aggregate, TokenBucket own, long wanted, boolean block, boolean whole) {
+      TokenBucket aggregate,
+      TokenBucket own,
+      int fd,
+      String direction,
+      long wanted,
+      boolean block,
+      boolean whole) {
     if (aggregate == null && own == null) {
       return wanted;
     }
-    while (true) {
-      long allowed = wanted;
-      long waitNanos = 0;
-      for (TokenBucket bucket : new TokenBucket[] {aggregate, own}) {
-        if (bucket != null) {
-          allowed = Math.min(allowed, bucket.available(wanted));
-          waitNanos = Math.max(waitNanos, bucket.nanosUntilAvailable());
+    ThrottleEvent throttle = null; // begun at the first wait: only a throttled call has one
+    long allowed = 0;
+    try {
+      while (true) {
+        allowed = wanted;
+        long waitNanos = 0;
+        for (TokenBucket bucket : new TokenBucket[] {aggregate, own}) {
+          if (bucket != null) {
+            allowed = Math.min(allowed, bucket.available(wanted));
+            waitNanos = Math.max(waitNanos, bucket.nanosUntilAvailable());
+          }
         }
+        // A datagram goes whole once a byte may go: the bucket then runs into debt for the rest,
+        // and later sends wait it off, so the average rate holds.
+        if (allowed > 0 && whole) {
+          allowed = wanted;
+          return allowed;
+        }
+        if (allowed > 0 || !block) {
+          return allowed;
+        }
+        if (throttle == null) {
+          throttle = new ThrottleEvent();
+          throttle.begin();
+        }
+        sleep(Math.max(waitNanos, 1_000));
       }
-      // A datagram goes whole once a byte may go: the bucket then runs into debt for the rest,
-      // and later sends wait it off, so the average rate holds.
-      if (allowed > 0 && whole) {
-        return wanted;
+    } finally {
+      if (throttle != null && throttle.shouldCommit()) {
+        throttle.fd = fd;
+        throttle.direction = direction;
+        throttle.bytesWanted = wanted;
+        throttle.bytesAllowed = allowed; // 0 when the wait was interrupted
+        throttle.guestLimit = limits.bytesPerSecond();
+        throttle.socketLimit = limits.socketBytesPerSecond();
+        throttle.commit();
       }
-      if (allowed > 0 || !block) {
-        return allowed;
-      }
-      sleep(Math.max(waitNanos, 1_000));
     }
   }
 
@@ -212,11 +240,39 @@ public final class NetworkAccess {
    * looked it up by, if it did (the policy logs denials).
    */
   public void check(NetworkUse use, InetSocketAddress address) {
-    Decision decision = policy.decide(use, address, namesOfAddresses.get(address.getAddress()));
+    check(use, address, -1);
+  }
+
+  /** {@link #check(NetworkUse, InetSocketAddress)} for the socket at descriptor {@code fd}. */
+  void check(NetworkUse use, InetSocketAddress address, int fd) {
+    String name = namesOfAddresses.get(address.getAddress());
+    Decision decision = policy.decide(use, address, name);
     statistics.decided(use, decision.allowed());
+    record(decision, use, fd, address, name);
     if (!decision.allowed()) {
       // "rule: ..." is what a trace of the call shows beside the EACCES.
       throw new ErrnoException(Errno.EACCES, "rule: " + decision.rule());
+    }
+  }
+
+  /**
+   * The decision's event, if a recording wants it: a denial, or any decision under {@code
+   * decisions=all}. {@code address} is null for a lookup.
+   */
+  private static void record(
+      Decision decision, NetworkUse use, int fd, InetSocketAddress address, String name) {
+    PolicyDecisionEvent event = new PolicyDecisionEvent();
+    event.allowed = decision.allowed(); // before shouldCommit: the decisions setting reads it
+    if (event.shouldCommit()) {
+      event.fd = fd;
+      event.use = use.description();
+      if (address != null) {
+        event.address = IpLiteral.format(address.getAddress());
+        event.port = address.getPort();
+      }
+      event.name = name;
+      event.rule = decision.rule();
+      event.commit();
     }
   }
 
@@ -230,8 +286,43 @@ public final class NetworkAccess {
     if (literal != null) {
       return List.of(literal);
     }
+    NameLookupEvent event = new NameLookupEvent();
+    event.begin();
+    List<InetAddress> addresses = null;
+    Errno failure = null;
+    try {
+      addresses = lookupName(host);
+      return addresses;
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        event.name = host;
+        if (addresses != null) {
+          event.addressCount = addresses.size();
+          event.addresses = listed(addresses);
+        }
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
+  }
+
+  /** The first {@link NameLookupEvent#LISTED_ADDRESSES} of {@code addresses}, as text. */
+  private static String listed(List<InetAddress> addresses) {
+    StringBuilder text = new StringBuilder();
+    for (InetAddress address :
+        addresses.subList(0, Math.min(addresses.size(), NameLookupEvent.LISTED_ADDRESSES))) {
+      text.append(text.length() == 0 ? "" : ", ").append(IpLiteral.format(address));
+    }
+    return text.toString();
+  }
+
+  private List<InetAddress> lookupName(String host) {
     Decision decision = policy.decideLookup(host);
     statistics.decided(NetworkUse.LOOKUP, decision.allowed());
+    record(decision, NetworkUse.LOOKUP, -1, null, host);
     if (!decision.allowed()) {
       throw new ErrnoException(Errno.EACCES, "rule: " + decision.rule());
     }

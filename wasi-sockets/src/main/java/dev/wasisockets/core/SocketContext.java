@@ -1,5 +1,6 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.core.events.SocketAcceptEvent;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
@@ -86,11 +87,34 @@ public final class SocketContext implements AutoCloseable {
     descriptors.replace(fd, listener);
   }
 
-  /** Accepts a connection on the listener at {@code fd}; returns the new descriptor number. */
+  /**
+   * Accepts a connection on the listener at {@code fd}; returns the new descriptor number. Its
+   * event is committed here, where the connection gets its number, and spans the listener's wait.
+   */
   public int accept(int fd, boolean nonBlocking) {
-    TcpSocket accepted = listener(fd).accept();
-    accepted.setNonBlocking(nonBlocking);
-    return descriptors.add(accepted);
+    SocketAcceptEvent event = new SocketAcceptEvent();
+    event.begin();
+    TcpSocket accepted = null;
+    Errno failure = null;
+    try {
+      accepted = listener(fd).accept();
+      accepted.setNonBlocking(nonBlocking);
+      return descriptors.add(accepted);
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        if (accepted != null) {
+          accepted.describeTo(event);
+          event.acceptedFd = accepted.descriptor();
+        }
+        event.fd = fd;
+        event.protocol = "tcp";
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
   }
 
   /** Closes the socket at {@code fd} and frees its number. */

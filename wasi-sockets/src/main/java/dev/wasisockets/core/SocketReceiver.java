@@ -1,5 +1,6 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.core.events.SocketReceiveEvent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -21,14 +22,46 @@ public final class SocketReceiver {
   private boolean truncated;
   private InetSocketAddress source;
 
-  /** Receives into {@code target}; returns the count received, 0 at the end of a stream. */
+  /**
+   * Receives into {@code target}; returns the count received, 0 at the end of a stream. Every guest
+   * receive comes here, so its event is committed here: one per guest call, spanning every read a
+   * MSG_WAITALL takes.
+   */
   public int receive(GuestSocket socket, ReceiveTarget target, boolean waitAll) {
+    SocketReceiveEvent event = new SocketReceiveEvent();
+    event.begin();
     long capacity = target.capacity();
     truncated = false;
     source = null;
-    if (socket instanceof UdpSocket udp) {
-      return receiveDatagram(udp, target, capacity);
+    int received = 0;
+    Errno failure = null;
+    try {
+      received =
+          socket instanceof UdpSocket udp
+              ? receiveDatagram(udp, target, capacity)
+              : receiveStream(socket, target, capacity, waitAll);
+      return received;
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        socket.describeTo(event);
+        if (source != null) {
+          GuestSocket.describeRemote(event, source); // a datagram's sender
+        }
+        event.bytesAsked = capacity;
+        event.bytesReceived = received;
+        event.endOfStream = failure == null && received == 0 && capacity > 0 && source == null;
+        event.truncated = truncated;
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
     }
+  }
+
+  private int receiveStream(
+      GuestSocket socket, ReceiveTarget target, long capacity, boolean waitAll) {
     long total = 0;
     while (total < capacity) {
       ByteBuffer inPlace = target.inPlace(total);

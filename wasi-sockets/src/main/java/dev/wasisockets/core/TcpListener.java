@@ -1,5 +1,6 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.core.events.SocketCloseEvent;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
@@ -76,6 +77,11 @@ public final class TcpListener extends GuestSocket {
   }
 
   @Override
+  InetSocketAddress knownPeer() {
+    return null;
+  }
+
+  @Override
   public InetSocketAddress remoteAddress() {
     throw new ErrnoException(Errno.ENOTCONN, "a listening socket has no peer");
   }
@@ -127,6 +133,11 @@ public final class TcpListener extends GuestSocket {
 
   @Override
   public void close() {
+    SocketCloseEvent event = new SocketCloseEvent();
+    event.begin();
+    if (event.isEnabled()) {
+      describeTo(event); // while the channel still knows its address
+    }
     if (!closed) {
       closed = true;
       network.releaseListener();
@@ -136,6 +147,9 @@ public final class TcpListener extends GuestSocket {
       channel.close();
     } catch (IOException e) {
       // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+    if (event.shouldCommit()) {
+      event.commit(); // a listener moves no bytes itself
     }
   }
 }

@@ -1,5 +1,8 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.core.events.SocketCloseEvent;
+import dev.wasisockets.core.events.SocketConnectEvent;
+import dev.wasisockets.core.events.SocketSendEvent;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
@@ -48,6 +51,11 @@ public final class TcpSocket extends GuestSocket {
   private Errno pendingError; // a non-blocking connect's failure, for SO_ERROR
   private long connectStarted; // on the network's clock
   private long lastActivity; // on the network's clock: for the idle timeout
+  private long bytesSent; // in the socket's life, for its close event
+  private long bytesReceived;
+  // A non-blocking connect's event while a recording wants it: committed when the connect ends.
+  private SocketConnectEvent pendingConnect;
+  private InetSocketAddress connectingTo;
 
   private TcpSocket(
       NetworkAccess network, StandardProtocolFamily family, TcpChannel channel, State state) {
@@ -93,7 +101,7 @@ public final class TcpSocket extends GuestSocket {
       throw new ErrnoException(Errno.EINVAL, "the socket is already bound or connected");
     }
     requireFamily(family, local.getAddress());
-    network.check(NetworkUse.BIND, local);
+    network.check(NetworkUse.BIND, local, descriptor());
     try {
       channel.bind(local);
       state = State.BOUND;
@@ -116,7 +124,7 @@ public final class TcpSocket extends GuestSocket {
       case BOUND -> local = localAddress();
       case OPEN -> {
         local = new InetSocketAddress(wildcard(family), 0);
-        network.check(NetworkUse.BIND, local);
+        network.check(NetworkUse.BIND, local, descriptor());
       }
       default -> throw new ErrnoException(Errno.EINVAL, "the socket is connected or closed");
     }
@@ -148,8 +156,25 @@ public final class TcpSocket extends GuestSocket {
       case FAILED, CLOSED -> throw new ErrnoException(Errno.EBADF, "socket failed earlier");
       case OPEN, BOUND -> {}
     }
+    SocketConnectEvent event = new SocketConnectEvent();
+    event.begin();
+    try {
+      connectFromOpen(remote);
+      endConnect(event, remote, null);
+    } catch (ErrnoException e) {
+      if (e.errno() == Errno.EINPROGRESS) {
+        awaitConnectEnd(event, remote);
+      } else {
+        endConnect(event, remote, e.errno());
+      }
+      throw e;
+    }
+  }
+
+  /** A connect from OPEN or BOUND: the policy's check, then the transport's connect. */
+  private void connectFromOpen(InetSocketAddress remote) {
     requireFamily(family, remote.getAddress());
-    network.check(NetworkUse.TCP_CONNECT, remote);
+    network.check(NetworkUse.TCP_CONNECT, remote, descriptor());
     connectStarted = network.now();
     try {
       if (channel.connect(remote)) {
@@ -172,6 +197,39 @@ public final class TcpSocket extends GuestSocket {
     } catch (IOException e) {
       state = State.FAILED;
       throw connectFailure(e);
+    }
+  }
+
+  /**
+   * A non-blocking connect goes on after the call: while a recording wants its event, a new one
+   * (begun now, a few microseconds after the call began) waits in the socket for the end. The
+   * call's own event cannot: kept in a field, it would escape, and the JIT could no longer drop it
+   * when no recording runs.
+   */
+  private void awaitConnectEnd(SocketConnectEvent event, InetSocketAddress remote) {
+    if (event.isEnabled()) {
+      pendingConnect = new SocketConnectEvent();
+      pendingConnect.begin();
+      connectingTo = remote;
+    }
+  }
+
+  /** Commits {@code event} for a connect to {@code remote} that ended with {@code errno}. */
+  private void endConnect(SocketConnectEvent event, InetSocketAddress remote, Errno errno) {
+    if (event.shouldCommit()) {
+      describeTo(event);
+      describeRemote(event, remote);
+      event.errno = errno == null ? null : errno.name();
+      event.commit();
+    }
+  }
+
+  /** The pending non-blocking connect ended (errno null: connected). */
+  private void endPendingConnect(Errno errno) {
+    if (pendingConnect != null) {
+      endConnect(pendingConnect, connectingTo, errno);
+      pendingConnect = null;
+      connectingTo = null;
     }
   }
 
@@ -207,7 +265,8 @@ public final class TcpSocket extends GuestSocket {
     }
     try {
       while (true) {
-        int allowed = (int) network.receiveAllowance(meter, dst.remaining(), !isNonBlocking());
+        int allowed =
+            (int) network.receiveAllowance(meter, descriptor(), dst.remaining(), !isNonBlocking());
         if (allowed == 0) {
           throw new ErrnoException(Errno.EAGAIN, "throttled");
         }
@@ -222,6 +281,7 @@ public final class TcpSocket extends GuestSocket {
         if (n != 0) {
           if (n > 0) {
             network.received(meter, n);
+            bytesReceived += n;
             lastActivity = network.now();
           }
           return Math.max(n, 0); // -1: the peer closed, which the guest sees as a 0-byte read
@@ -235,8 +295,42 @@ public final class TcpSocket extends GuestSocket {
     }
   }
 
+  /**
+   * Writes {@code srcs}: see {@link GuestSocket#write}. Its event spans the call, waits for room
+   * and for bandwidth included.
+   */
   @Override
   public long write(ByteBuffer[] srcs) {
+    SocketSendEvent event = new SocketSendEvent();
+    event.begin();
+    long written = 0;
+    Errno failure = null;
+    try {
+      written = send(srcs);
+      return written;
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        describeTo(event);
+        event.bytesSent = written;
+        event.bytesAsked = written + remaining(srcs); // the buffers moved on by what was written
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
+  }
+
+  private static long remaining(ByteBuffer[] srcs) {
+    long remaining = 0;
+    for (ByteBuffer src : srcs) {
+      remaining += src.remaining();
+    }
+    return remaining;
+  }
+
+  private long send(ByteBuffer[] srcs) {
     requireConnected();
     if (outputShut) {
       throw new ErrnoException(Errno.EPIPE, "the socket was shut down for writing");
@@ -244,17 +338,16 @@ public final class TcpSocket extends GuestSocket {
     if (connectionLost) {
       throw new ErrnoException(Errno.EPIPE, "the connection failed earlier");
     }
-    long wanted = 0;
-    for (ByteBuffer src : srcs) {
-      wanted += src.remaining();
-    }
+    long wanted = remaining(srcs);
     long written = 0;
     try {
       while (true) {
-        long allowed = network.sendAllowance(meter, wanted - written, !isNonBlocking(), false);
+        long allowed =
+            network.sendAllowance(meter, descriptor(), wanted - written, !isNonBlocking(), false);
         if (allowed > 0) {
           long n = writeAtMost(srcs, allowed, wanted - written);
           network.sent(meter, n);
+          bytesSent += n;
           if (n > 0) {
             lastActivity = network.now();
           }
@@ -361,6 +454,15 @@ public final class TcpSocket extends GuestSocket {
   }
 
   @Override
+  InetSocketAddress knownPeer() {
+    try {
+      return channel.remoteAddress();
+    } catch (IOException | RuntimeException e) {
+      return null; // closed: the peer is no longer known
+    }
+  }
+
+  @Override
   public InetSocketAddress remoteAddress() {
     requireConnected();
     try {
@@ -390,6 +492,12 @@ public final class TcpSocket extends GuestSocket {
 
   @Override
   public void close() {
+    SocketCloseEvent event = new SocketCloseEvent();
+    event.begin();
+    if (event.isEnabled()) {
+      describeTo(event); // while the channel still knows its addresses
+    }
+    endPendingConnect(Errno.ECANCELED); // closed before it ended
     if (state != State.CLOSED) {
       network.releaseSocket();
     }
@@ -398,6 +506,11 @@ public final class TcpSocket extends GuestSocket {
       channel.close();
     } catch (IOException e) {
       // Closing releases the descriptor whatever the OS says, as POSIX close() does.
+    }
+    if (event.shouldCommit()) {
+      event.bytesSent = bytesSent;
+      event.bytesReceived = bytesReceived;
+      event.commit();
     }
   }
 
@@ -471,11 +584,13 @@ public final class TcpSocket extends GuestSocket {
     try {
       if (channel.finishConnect()) {
         state = State.CONNECTED;
+        endPendingConnect(null);
       }
     } catch (IOException e) {
       state = State.FAILED;
       ErrnoException failure = connectFailure(e);
       pendingError = failure.errno();
+      endPendingConnect(failure.errno());
       throw failure;
     }
   }

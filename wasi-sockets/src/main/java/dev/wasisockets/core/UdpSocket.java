@@ -1,5 +1,8 @@
 package dev.wasisockets.core;
 
+import dev.wasisockets.core.events.SocketCloseEvent;
+import dev.wasisockets.core.events.SocketConnectEvent;
+import dev.wasisockets.core.events.SocketSendEvent;
 import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TransportChannel;
@@ -30,6 +33,8 @@ public final class UdpSocket extends GuestSocket {
   private InetSocketAddress peer;
   private boolean bound;
   private boolean closed;
+  private long bytesSent; // in the socket's life, for its close event
+  private long bytesReceived;
 
   private UdpSocket(NetworkAccess network, StandardProtocolFamily family, UdpChannel channel) {
     this.network = network;
@@ -60,7 +65,7 @@ public final class UdpSocket extends GuestSocket {
       throw new ErrnoException(Errno.EINVAL, "the socket is already bound");
     }
     requireFamily(family, local.getAddress());
-    network.check(NetworkUse.BIND, local);
+    network.check(NetworkUse.BIND, local, descriptor());
     try {
       channel.bind(local);
       bound = true;
@@ -71,10 +76,32 @@ public final class UdpSocket extends GuestSocket {
     }
   }
 
-  /** Sets the default peer, or replaces it, as POSIX lets a second connect do. */
+  /**
+   * Sets the default peer, or replaces it, as POSIX lets a second connect do. Its event is a
+   * SocketConnect of protocol udp: nothing waits, but it says which peer the guest chose.
+   */
   public void connect(InetSocketAddress remote) {
+    SocketConnectEvent event = new SocketConnectEvent();
+    event.begin();
+    Errno failure = null;
+    try {
+      setPeer(remote);
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        describeTo(event);
+        describeRemote(event, remote);
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
+  }
+
+  private void setPeer(InetSocketAddress remote) {
     requireFamily(family, remote.getAddress());
-    network.check(NetworkUse.UDP_SEND, remote);
+    network.check(NetworkUse.UDP_SEND, remote, descriptor());
     try {
       channel.connect(remote);
       peer = remote;
@@ -90,7 +117,7 @@ public final class UdpSocket extends GuestSocket {
    */
   public int sendTo(ByteBuffer[] srcs, InetSocketAddress target) {
     requireFamily(family, target.getAddress());
-    network.check(NetworkUse.UDP_SEND, target);
+    network.check(NetworkUse.UDP_SEND, target, descriptor());
     return send(join(srcs), target);
   }
 
@@ -106,13 +133,14 @@ public final class UdpSocket extends GuestSocket {
         // socket. The JDK's receive would bind it to a port of its choosing behind the guest's
         // back, and the guest's own bind would then fail.
         if (bound) {
-          if (network.receiveAllowance(meter, 1, !isNonBlocking()) == 0) {
+          if (network.receiveAllowance(meter, descriptor(), 1, !isNonBlocking()) == 0) {
             throw new ErrnoException(Errno.EAGAIN, "throttled");
           }
           int start = dst.position();
           InetSocketAddress source = channel.receive(dst);
           if (source != null) {
             network.received(meter, dst.position() - start);
+            bytesReceived += dst.position() - start;
             return source;
           }
         }
@@ -155,6 +183,11 @@ public final class UdpSocket extends GuestSocket {
   }
 
   @Override
+  InetSocketAddress knownPeer() {
+    return peer;
+  }
+
+  @Override
   public InetSocketAddress remoteAddress() {
     if (peer == null) {
       throw new ErrnoException(Errno.ENOTCONN);
@@ -174,6 +207,11 @@ public final class UdpSocket extends GuestSocket {
 
   @Override
   public void close() {
+    SocketCloseEvent event = new SocketCloseEvent();
+    event.begin();
+    if (event.isEnabled()) {
+      describeTo(event); // while the channel still knows its address
+    }
     if (!closed) {
       network.releaseSocket();
     }
@@ -183,9 +221,39 @@ public final class UdpSocket extends GuestSocket {
     } catch (IOException e) {
       // Closing releases the descriptor whatever the OS says, as POSIX close() does.
     }
+    if (event.shouldCommit()) {
+      event.bytesSent = bytesSent;
+      event.bytesReceived = bytesReceived;
+      event.commit();
+    }
   }
 
+  /** Sends one datagram; its event spans the call, waits for room and bandwidth included. */
   private int send(ByteBuffer datagram, InetSocketAddress target) {
+    SocketSendEvent event = new SocketSendEvent();
+    event.begin();
+    long asked = datagram.remaining();
+    int sent = 0;
+    Errno failure = null;
+    try {
+      sent = sendDatagram(datagram, target);
+      return sent;
+    } catch (ErrnoException e) {
+      failure = e.errno();
+      throw e;
+    } finally {
+      if (event.shouldCommit()) {
+        describeTo(event);
+        describeRemote(event, target);
+        event.bytesAsked = asked;
+        event.bytesSent = sent;
+        event.errno = failure == null ? null : failure.name();
+        event.commit();
+      }
+    }
+  }
+
+  private int sendDatagram(ByteBuffer datagram, InetSocketAddress target) {
     if (closed) {
       throw new ErrnoException(Errno.EBADF);
     }
@@ -196,12 +264,14 @@ public final class UdpSocket extends GuestSocket {
     }
     try {
       while (true) {
-        if (network.sendAllowance(meter, datagram.remaining(), !isNonBlocking(), true) == 0) {
+        if (network.sendAllowance(meter, descriptor(), datagram.remaining(), !isNonBlocking(), true)
+            == 0) {
           throw new ErrnoException(Errno.EAGAIN, "throttled");
         }
         int sent = channel.send(datagram, target);
         if (sent > 0 || !datagram.hasRemaining()) {
           network.sent(meter, sent);
+          bytesSent += sent;
           bound = true;
           return sent;
         }

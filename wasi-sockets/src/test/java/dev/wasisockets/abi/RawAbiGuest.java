@@ -238,6 +238,11 @@ final class RawAbiGuest implements AutoCloseable {
     return peerListener.getLocalPort();
   }
 
+  /** The peer's listener, to accept a connection the guest made by calls of its own. */
+  ServerSocket peerListener() {
+    return peerListener;
+  }
+
   /** Opens an IPv4 stream socket and returns its descriptor. */
   int openSocket() {
     int result = call("sock_open", INET4, STREAM, FD_OUT);
