@@ -45,7 +45,8 @@ public final class Legacy2020Sockets {
     return Errno.SUCCESS.code();
   }
 
-  private static InetAddress address(int ipv4) {
+  /** The 2020 dialect's address: an IPv4 address as an i32, most significant byte first. */
+  static InetAddress address(int ipv4) {
     byte[] bytes = {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4};
     try {
       return InetAddress.getByAddress(bytes);

@@ -8,7 +8,6 @@ import dev.wasisockets.core.SocketOptionKind;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +67,8 @@ final class TracedCalls {
       case "sock_listen" -> fd(in) + ", backlog " + in.i32(1);
       case "sock_connect" ->
           dialect == Dialect.LEGACY_2020
-              ? IpLiteral.format(new InetSocketAddress(ipv4(in.i32(0)), in.i32(1) & 0xFFFF))
+              ? IpLiteral.format(
+                  new InetSocketAddress(Legacy2020Sockets.address(in.i32(0)), in.i32(1) & 0xFFFF))
               : fd(in) + ", " + in.address(1, in.i32(2));
       case "sock_accept" -> in.count() == 3 ? fd(in) + ", flags " + in.i32(1) : fd(in);
       case "sock_recv" -> fd(in) + ", " + in.capacity(1, 2, "") + flags(in, 3);
@@ -192,15 +192,6 @@ final class TracedCalls {
       return kind == SocketOptionKind.TCP_NODELAY ? "TCP_NODELAY" : "SO_" + kind.name();
     } catch (ErrnoException e) {
       return "level " + level + " option " + option;
-    }
-  }
-
-  private static InetAddress ipv4(int ipv4) {
-    byte[] bytes = {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4};
-    try {
-      return InetAddress.getByAddress(bytes);
-    } catch (UnknownHostException e) {
-      throw new AssertionError("4 bytes are an address", e);
     }
   }
 
