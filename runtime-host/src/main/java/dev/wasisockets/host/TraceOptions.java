@@ -39,7 +39,7 @@ final class TraceOptions {
 
   @Option(
       names = "--trace-filter",
-      paramLabel = "CALL[,CALL...]",
+      paramLabel = "CALL",
       split = ",",
       description = "Trace only these calls (e.g. sock_connect,sock_accept). Needs --trace.")
   private List<String> calls = new ArrayList<>();
