@@ -103,6 +103,36 @@ class VirtualNetworkGuestsTest {
     }
   }
 
+  /**
+   * sock_getaddrinfo resolves a member's name inside the network (nothing reaches the OS's
+   * resolver), and a grant by that name covers the address it resolved to.
+   */
+  @Test
+  void theLookupClientGuestResolvesAMembersNameAndAGrantByNameCoversIt() throws Exception {
+    try (VirtualListener listener = service.listen(PORT)) {
+      CompletableFuture<String> served = serveOneLine(listener);
+      NetworkPolicy policy =
+          NetworkPolicy.builder()
+              .allowLookup()
+              .allow(NetworkUse.TCP_CONNECT, "service:" + PORT)
+              .build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
+              Mode.COMPILER,
+              policy,
+              app.newTransport(),
+              "service",
+              "" + PORT,
+              "by name");
+
+      assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("by name\n from 10.0.0.2");
+      assertThat(result.stdout()).isEqualTo("echo: by name\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
   @Test
   void aConnectThePolicyDeniesIsEaccesWithTheLogLineAndReachesNobody() throws Exception {
     try (VirtualListener listener = service.listen(PORT);
