@@ -250,8 +250,11 @@ class VirtualTransportTest {
         assertThat(total).isEqualTo(StreamBuffer.CAPACITY);
         assertThat(awaitOne(channel, Readiness.WRITE, 0)).isZero();
 
-        CompletableFuture<Integer> woken =
-            CompletableFuture.supplyAsync(() -> awaitUnchecked(channel, Readiness.WRITE));
+        // A wait for room, parked before the member reads, is woken by the read.
+        CompletableFuture<Integer> woken = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> woken.complete(awaitUnchecked(channel, Readiness.WRITE)));
+        waiter.start();
+        parked(waiter);
         assertThat(accepted.read(ByteBuffer.allocate(1000))).isEqualTo(1000);
         assertThat(woken.get(10, TimeUnit.SECONDS)).isEqualTo(Readiness.WRITE);
         assertThat(channel.write(new ByteBuffer[] {ByteBuffer.allocate(5000)})).isEqualTo(1000);
@@ -329,12 +332,10 @@ class VirtualTransportTest {
   void anInterruptEndsAWaitAndTheThreadStaysInterrupted() throws Exception {
     try (VirtualListener listener = server.listen(5000)) {
       TcpChannel channel = connectedChannel();
-      CompletableFuture<Thread> waiter = new CompletableFuture<>();
       CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
       Thread thread =
           new Thread(
               () -> {
-                waiter.complete(Thread.currentThread());
                 try {
                   awaitOne(channel, Readiness.READ, -1);
                   interruptedAfter.complete(false);
@@ -345,9 +346,7 @@ class VirtualTransportTest {
                 }
               });
       thread.start();
-      while (thread.getState() != Thread.State.WAITING) {
-        Thread.sleep(5);
-      }
+      parked(thread);
       thread.interrupt();
       assertThat(interruptedAfter.get(10, TimeUnit.SECONDS)).isTrue();
     }
@@ -359,6 +358,18 @@ class VirtualTransportTest {
       assertThatThrownBy(() -> listener.accept(Duration.ofMillis(20)))
           .isInstanceOf(SocketTimeoutException.class);
       assertThat(listener.port()).isEqualTo(5000);
+    }
+  }
+
+  /**
+   * Returns once {@code thread} is parked (WAITING) in the transport's wait; the test's timeout
+   * bounds it.
+   */
+  private static void parked(Thread thread) throws InterruptedException {
+    while (thread.getState() != Thread.State.WAITING
+        || Arrays.stream(thread.getStackTrace())
+            .noneMatch(frame -> frame.getClassName().endsWith("VirtualTransport"))) {
+      Thread.sleep(5);
     }
   }
 
