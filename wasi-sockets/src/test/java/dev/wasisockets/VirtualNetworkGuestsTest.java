@@ -233,6 +233,53 @@ class VirtualNetworkGuestsTest {
   }
 
   /**
+   * The WasmEdge server guest binds port 0 itself: it gets the first ephemeral port (32768, the
+   * start of Linux's range) and serves a Java client there.
+   */
+  @Test
+  void aGuestThatBindsPortZeroGetsAnEphemeralPortAndServesOnIt() throws Exception {
+    NetworkPolicy policy = NetworkPolicy.builder().allow(NetworkUse.BIND, "*").build();
+    try (Server server =
+        GuestRun.start(
+            GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+            Mode.COMPILER,
+            policy,
+            service.newTransport(),
+            "0.0.0.0",
+            "0",
+            "1")) {
+      assertThat(parkedOnTheNetwork(server.thread())).isTrue(); // listening, waiting to accept
+      try (VirtualConnection client = app.connect(new InetSocketAddress("10.0.0.1", 32768))) {
+        assertThat(halfCloseExchange(client, "to an ephemeral port")).isTrue();
+      }
+
+      Result result = server.join();
+      assertThat(result.stdout()).isEqualTo("listening on 32768\nserved 1\n");
+      assertThat(result.exitCode()).isZero();
+    }
+  }
+
+  /** A port a Java member of the same host listens on is in use for the guest: EADDRINUSE. */
+  @Test
+  void aGuestBindingAPortTakenOnItsHostGetsEaddrinuse() throws Exception {
+    NetworkPolicy policy = NetworkPolicy.builder().allow(NetworkUse.BIND, "*").build();
+    try (VirtualListener taken = service.listen(PORT);
+        Server server =
+            GuestRun.start(
+                GuestFixture.WASMEDGE_TCP_SERVER.bytes(),
+                Mode.COMPILER,
+                policy,
+                service.newTransport(),
+                "127.0.0.1",
+                "" + PORT,
+                "1")) {
+      Result result = server.join();
+      assertThat(result.stderr()).isEqualTo("sock_bind failed: errno 3\n");
+      assertThat(result.exitCode()).isEqualTo(3); // EADDRINUSE
+    }
+  }
+
+  /**
    * A Java server that reads one byte of the guest's line and closes with the rest unread resets
    * the connection, as Linux does: the guest's receive fails with ECONNRESET.
    */
