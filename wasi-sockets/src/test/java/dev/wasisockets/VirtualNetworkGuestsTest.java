@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -259,9 +260,14 @@ class VirtualNetworkGuestsTest {
     }
   }
 
-  /** A port a Java member of the same host listens on is in use for the guest: EADDRINUSE. */
-  @Test
-  void aGuestBindingAPortTakenOnItsHostGetsEaddrinuse() throws Exception {
+  /**
+   * A port a Java member of the same host listens on is in use for the guest, on a loopback address
+   * and on the host's own virtual one alike: EADDRINUSE. Another host's address is not the guest's
+   * to bind: EADDRNOTAVAIL.
+   */
+  @ParameterizedTest
+  @CsvSource({"127.0.0.1, 3", "10.0.0.1, 3", "10.0.0.2, 4"})
+  void aGuestBindingAPortTakenOnItsHostGetsEaddrinuse(String address, int errno) throws Exception {
     NetworkPolicy policy = NetworkPolicy.builder().allow(NetworkUse.BIND, "*").build();
     try (VirtualListener taken = service.listen(PORT);
         Server server =
@@ -270,12 +276,12 @@ class VirtualNetworkGuestsTest {
                 Mode.COMPILER,
                 policy,
                 service.newTransport(),
-                "127.0.0.1",
+                address,
                 "" + PORT,
                 "1")) {
       Result result = server.join();
-      assertThat(result.stderr()).isEqualTo("sock_bind failed: errno 3\n");
-      assertThat(result.exitCode()).isEqualTo(3); // EADDRINUSE
+      assertThat(result.stderr()).isEqualTo("sock_bind failed: errno " + errno + "\n");
+      assertThat(result.exitCode()).isEqualTo(errno);
     }
   }
 

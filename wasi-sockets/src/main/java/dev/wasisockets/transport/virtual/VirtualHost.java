@@ -1,5 +1,6 @@
 package dev.wasisockets.transport.virtual;
 
+import dev.wasisockets.transport.AddressInUseException;
 import dev.wasisockets.transport.Transport;
 import java.io.IOException;
 import java.net.BindException;
@@ -101,7 +102,8 @@ public final class VirtualHost {
   /**
    * Takes {@code local} (port 0: the next free ephemeral port) for a socket.
    *
-   * @throws BindException if the address is not this host's, or the port is taken on it
+   * @throws BindException if the address is not this host's
+   * @throws AddressInUseException if the port is taken on it
    */
   Binding bind(InetSocketAddress local) throws IOException {
     InetAddress address = local.getAddress();
@@ -112,7 +114,7 @@ public final class VirtualHost {
     List<Binding> taken = ports.computeIfAbsent(port, p -> new ArrayList<>(1));
     for (Binding other : taken) {
       if (overlap(address, other.address.getAddress())) {
-        throw new BindException("Address already in use");
+        throw new AddressInUseException("Address already in use");
       }
     }
     Binding binding = new Binding(new InetSocketAddress(address, port));
@@ -120,7 +122,7 @@ public final class VirtualHost {
     return binding;
   }
 
-  private int freePort(InetAddress address) throws BindException {
+  private int freePort(InetAddress address) throws AddressInUseException {
     int range = LAST_EPHEMERAL - FIRST_EPHEMERAL + 1;
     for (int i = 0; i < range; i++) {
       int port = nextEphemeral;
@@ -129,7 +131,7 @@ public final class VirtualHost {
         return port;
       }
     }
-    throw new BindException("Address already in use (no ephemeral port is free)");
+    throw new AddressInUseException("Address already in use (no ephemeral port is free)");
   }
 
   private boolean isFree(InetAddress address, int port) {
