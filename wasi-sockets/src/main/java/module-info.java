@@ -27,4 +27,5 @@ module dev.wasisockets {
   exports dev.wasisockets.policy;
   exports dev.wasisockets.transport;
   exports dev.wasisockets.transport.direct;
+  exports dev.wasisockets.transport.virtual;
 }

@@ -109,6 +109,22 @@ public final class GuestRun {
   }
 
   /**
+   * A server-style guest with the sockets {@code sockets} configures (its transport, say) and its
+   * listener preopened on {@code listen}.
+   */
+  public static Server serve(
+      byte[] wasm,
+      Mode mode,
+      WasiSockets.Builder sockets,
+      InetSocketAddress listen,
+      String... args) {
+    Output output = new Output();
+    WasiSockets built =
+        sockets.withWasiOptions(output.options(args)).withTcpListener(listen).build();
+    return start(wasm, mode, built, output, built.preopenedSockets().get(0).localAddress());
+  }
+
+  /**
    * A server-style guest under {@code policy} (its limits, say), with its listener preopened on
    * {@code listen} (port 0: a free one).
    */

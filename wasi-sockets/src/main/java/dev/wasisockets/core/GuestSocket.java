@@ -2,6 +2,7 @@ package dev.wasisockets.core;
 
 import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.core.events.SocketEvent;
+import dev.wasisockets.transport.AddressInUseException;
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
 import java.net.BindException;
@@ -243,7 +244,8 @@ public abstract non-sealed class GuestSocket implements Descriptor {
    */
   static ErrnoException bindFailure(IOException e, InetSocketAddress local, SocketCall call) {
     if (e instanceof BindException) {
-      Errno errno = isThisHosts(local.getAddress()) ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL;
+      boolean inUse = e instanceof AddressInUseException || isThisHosts(local.getAddress());
+      Errno errno = inUse ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL;
       return new ErrnoException(errno, e.getMessage());
     }
     return ErrnoException.of(e, call);

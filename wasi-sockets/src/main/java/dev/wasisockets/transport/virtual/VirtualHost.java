@@ -1,0 +1,239 @@
+package dev.wasisockets.transport.virtual;
+
+import dev.wasisockets.transport.AddressInUseException;
+import dev.wasisockets.transport.Transport;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A member of a {@link VirtualNetwork}: a name, its addresses, and its ports. Guests join as this
+ * host through {@link #newTransport()}, Java code through {@link #listen} and {@link #connect}.
+ * Besides its own addresses, the host is reached from itself at 127.0.0.1 and ::1, as on Linux.
+ */
+public final class VirtualHost {
+  /** Linux's default {@code net.ipv4.ip_local_port_range}: where ports for port 0 come from. */
+  static final int FIRST_EPHEMERAL = 32768;
+
+  static final int LAST_EPHEMERAL = 60999;
+
+  private final VirtualNetwork network;
+  private final String name;
+  private final List<InetAddress> addresses;
+  private final Map<Integer, List<Binding>> ports = new HashMap<>(); // under the network's lock
+  private int nextEphemeral = FIRST_EPHEMERAL;
+
+  VirtualHost(VirtualNetwork network, String name, List<InetAddress> addresses) {
+    this.network = network;
+    this.name = name;
+    this.addresses = List.copyOf(addresses);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The host's addresses on the network, in the order a name lookup gives them. */
+  public List<InetAddress> addresses() {
+    return addresses;
+  }
+
+  /**
+   * A transport for one guest instance on this host ({@code
+   * WasiSockets.builder().withTransport(host.newTransport())}); closing it, as the instance does,
+   * closes every socket the guest still has.
+   */
+  public Transport newTransport() {
+    return new VirtualTransport(network, this);
+  }
+
+  /** A Java listener on {@code port} of every address of the host (0.0.0.0 and ::). */
+  public VirtualListener listen(int port) throws IOException {
+    return listen(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), port));
+  }
+
+  /** A Java listener on {@code local} (port 0: an ephemeral one), with a backlog of 50. */
+  public VirtualListener listen(InetSocketAddress local) throws IOException {
+    network.lock();
+    try {
+      return new VirtualListener(network, listenOn(local, 50));
+    } finally {
+      network.unlock();
+    }
+  }
+
+  /** A Java connection to {@code remote}, waiting while the listener's queue is full. */
+  public VirtualConnection connect(InetSocketAddress remote) throws IOException {
+    network.lock();
+    try {
+      Endpoint end;
+      while ((end = network.connect(this, null, remote)) == null) {
+        network.await(Duration.ofNanos(-1));
+      }
+      return new VirtualConnection(network, end);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "virtual host " + name + " " + addresses;
+  }
+
+  // What follows runs with the network's lock held.
+
+  /** Binds a listener on {@code local} (an unbound socket's listen). */
+  Listening listenOn(InetSocketAddress local, int backlog) throws IOException {
+    Binding binding = bind(local);
+    binding.listening = new Listening(network, binding, backlog);
+    return binding.listening;
+  }
+
+  /**
+   * Takes {@code local} (port 0: the next free ephemeral port) for a socket.
+   *
+   * @throws BindException if the address is not this host's
+   * @throws AddressInUseException if the port is taken on it
+   */
+  Binding bind(InetSocketAddress local) throws IOException {
+    InetAddress address = local.getAddress();
+    if (!isOwn(address)) {
+      throw new BindException("Cannot assign requested address");
+    }
+    int port = local.getPort() == 0 ? freePort(address) : local.getPort();
+    List<Binding> taken = ports.computeIfAbsent(port, p -> new ArrayList<>(1));
+    for (Binding other : taken) {
+      if (overlap(address, other.address.getAddress())) {
+        throw new AddressInUseException("Address already in use");
+      }
+    }
+    Binding binding = new Binding(new InetSocketAddress(address, port));
+    taken.add(binding);
+    return binding;
+  }
+
+  private int freePort(InetAddress address) throws AddressInUseException {
+    int range = LAST_EPHEMERAL - FIRST_EPHEMERAL + 1;
+    for (int i = 0; i < range; i++) {
+      int port = nextEphemeral;
+      nextEphemeral = port == LAST_EPHEMERAL ? FIRST_EPHEMERAL : port + 1;
+      if (isFree(address, port)) {
+        return port;
+      }
+    }
+    throw new AddressInUseException("Address already in use (no ephemeral port is free)");
+  }
+
+  private boolean isFree(InetAddress address, int port) {
+    List<Binding> taken = ports.get(port);
+    if (taken == null) {
+      return true;
+    }
+    for (Binding other : taken) {
+      if (overlap(address, other.address.getAddress())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether two bindings of one port clash, as on Linux without SO_REUSEPORT: the same address, or
+   * a wildcard covering the other (:: covers IPv4 too: a dual-stack socket).
+   */
+  private static boolean overlap(InetAddress a, InetAddress b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    return covers(a, b) || covers(b, a);
+  }
+
+  private static boolean covers(InetAddress wildcard, InetAddress other) {
+    return wildcard.isAnyLocalAddress()
+        && (wildcard instanceof Inet6Address || other instanceof Inet4Address);
+  }
+
+  /** Whether the host may bind {@code address}: a wildcard, a loopback address, or its own. */
+  boolean isOwn(InetAddress address) {
+    return address.isAnyLocalAddress()
+        || address.isLoopbackAddress()
+        || addresses.contains(address);
+  }
+
+  /** The listener a connection to {@code dialed} (an address of this host) reaches, or null. */
+  Listening listenerFor(InetSocketAddress dialed) {
+    List<Binding> taken = ports.get(dialed.getPort());
+    if (taken == null) {
+      return null;
+    }
+    Listening wildcard = null;
+    for (Binding binding : taken) {
+      Listening listening = binding.listening;
+      if (listening == null || listening.isClosed()) {
+        continue;
+      }
+      InetAddress bound = binding.address.getAddress();
+      if (bound.equals(dialed.getAddress())) {
+        return listening; // as Linux, a listener on the very address wins over a wildcard one
+      }
+      if (covers(bound, dialed.getAddress())) {
+        wildcard = listening;
+      }
+    }
+    return wildcard;
+  }
+
+  /**
+   * The source address of a connection to {@code remote}: the loopback address for loopback, else
+   * the host's first address of the remote's family.
+   */
+  InetAddress sourceFor(InetAddress remote) throws IOException {
+    if (remote.isLoopbackAddress()) {
+      return remote;
+    }
+    for (InetAddress own : addresses) {
+      if (own.getClass() == remote.getClass()) {
+        return own;
+      }
+    }
+    throw new NoRouteToHostException(name + " has no address to reach " + remote + " from");
+  }
+
+  /** A port a socket holds on this host, on one address. */
+  final class Binding {
+    private final InetSocketAddress address;
+    Listening listening; // once the socket listens
+    private boolean released;
+
+    private Binding(InetSocketAddress address) {
+      this.address = address;
+    }
+
+    InetSocketAddress address() {
+      return address;
+    }
+
+    /** Gives the port back (the socket closed). */
+    void release() {
+      if (released) {
+        return;
+      }
+      released = true;
+      List<Binding> taken = ports.get(address.getPort());
+      taken.remove(this);
+      if (taken.isEmpty()) {
+        ports.remove(address.getPort());
+      }
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.wasisockets.transport.virtual;
+
+import dev.wasisockets.address.IpLiteral;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An in-process network: hosts with names and addresses, on which guests (each through its own
+ * {@link VirtualHost#newTransport() transport}) and Java code open TCP connections to each other
+ * with the semantics of Linux loopback, without an OS socket.
+ *
+ * <p>Thread-safe. One lock guards the whole network's state, and one condition tells every waiter
+ * (a guest in {@code poll_oneoff}, a Java thread in {@code accept}) that something changed: the
+ * waiter checks its own sockets under the lock and parks on the condition under the same lock, so a
+ * change between the check and the park cannot be lost. Simple and exact; waking only the waiters a
+ * change concerns is for a later slice (the benchmark).
+ *
+ * <p>A host created without addresses gets the next of 10.0.0.1, 10.0.0.2, ... and of fd00::1,
+ * fd00::2, ... (both families), skipping any address another host was given explicitly.
+ */
+public final class VirtualNetwork {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<String, VirtualHost> byName = new HashMap<>();
+  private final Map<InetAddress, VirtualHost> byAddress = new HashMap<>();
+  private int nextAssigned = 1;
+
+  private VirtualNetwork() {}
+
+  public static VirtualNetwork create() {
+    return new VirtualNetwork();
+  }
+
+  /**
+   * Adds a host named {@code name} (unique in the network, case-insensitive as DNS names are) with
+   * {@code addresses} (IPv4 and/or IPv6, unique in the network, neither wildcard, loopback nor
+   * multicast), or, when none is given, one of each family assigned by the network.
+   */
+  public VirtualHost host(String name, InetAddress... addresses) {
+    String key = name.toLowerCase(Locale.ROOT);
+    if (key.isEmpty() || IpLiteral.parse(key) != null || key.equals("localhost")) {
+      throw new IllegalArgumentException("not a host name: \"" + name + "\"");
+    }
+    lock.lock();
+    try {
+      if (byName.containsKey(key)) {
+        throw new IllegalArgumentException("a host named " + name + " is already on the network");
+      }
+      List<InetAddress> own = new ArrayList<>(List.of(addresses));
+      for (InetAddress address : own) {
+        if (address.isAnyLocalAddress()
+            || address.isLoopbackAddress()
+            || address.isMulticastAddress()) {
+          throw new IllegalArgumentException("a host cannot have the address " + address);
+        }
+        if (byAddress.containsKey(address)) {
+          throw new IllegalArgumentException(address + " is already " + byAddress.get(address));
+        }
+      }
+      if (own.isEmpty()) {
+        own.addAll(assignAddresses());
+      }
+      VirtualHost host = new VirtualHost(this, name, own);
+      byName.put(key, host);
+      for (InetAddress address : own) {
+        byAddress.put(address, host);
+      }
+      return host;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next free pair of 10.0.0.0/8 and fd00::/8 addresses, numbered alike. */
+  private List<InetAddress> assignAddresses() {
+    while (nextAssigned < 0xFF_FFFF) {
+      int n = nextAssigned++;
+      try {
+        InetAddress v4 =
+            Inet4Address.getByAddress(
+                new byte[] {10, (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        byte[] v6bytes = new byte[16];
+        v6bytes[0] = (byte) 0xfd;
+        v6bytes[13] = (byte) (n >>> 16);
+        v6bytes[14] = (byte) (n >>> 8);
+        v6bytes[15] = (byte) n;
+        InetAddress v6 = Inet6Address.getByAddress(null, v6bytes, null);
+        if ((n & 0xFF) != 0 && !byAddress.containsKey(v4) && !byAddress.containsKey(v6)) {
+          return List.of(v4, v6);
+        }
+      } catch (UnknownHostException e) {
+        throw new AssertionError("four and sixteen bytes are addresses", e);
+      }
+    }
+    throw new IllegalStateException("10.0.0.0/8 is used up");
+  }
+
+  /**
+   * What {@code name} resolves to on this network: an IP literal itself, {@code localhost} the
+   * loopback addresses, a member's name its addresses.
+   *
+   * @throws UnknownHostException for any other name (nothing leaves the network)
+   */
+  public List<InetAddress> resolve(String name) throws UnknownHostException {
+    InetAddress literal = IpLiteral.parse(name);
+    if (literal != null) {
+      return List.of(literal);
+    }
+    String key = name.toLowerCase(Locale.ROOT);
+    if (key.endsWith(".")) {
+      key = key.substring(0, key.length() - 1); // a fully qualified name
+    }
+    if (key.equals("localhost")) {
+      return List.of(
+          InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}),
+          InetAddress.getByAddress("localhost", ipv6Loopback()));
+    }
+    lock.lock();
+    try {
+      VirtualHost host = byName.get(key);
+      if (host == null) {
+        throw new UnknownHostException(name + ": no such host on the virtual network");
+      }
+      return host.addresses();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static byte[] ipv6Loopback() {
+    byte[] bytes = new byte[16];
+    bytes[15] = 1;
+    return bytes;
+  }
+
+  // What follows is the members' side: the lock, the condition, and connection set-up.
+
+  void lock() {
+    lock.lock();
+  }
+
+  void unlock() {
+    lock.unlock();
+  }
+
+  /** Wakes every waiter to look again; called, with the lock held, by whatever changes state. */
+  void changed() {
+    changed.signalAll();
+  }
+
+  /**
+   * Waits, with the lock held, until something changes or {@code timeout} passes (negative: no
+   * limit); the time left (at most 0 once it has passed).
+   *
+   * @throws InterruptedIOException if the thread is interrupted, which stays interrupted
+   */
+  long await(Duration timeout) throws InterruptedIOException {
+    try {
+      if (timeout.isNegative()) {
+        changed.await();
+        return -1;
+      }
+      return Math.max(0, changed.awaitNanos(timeout.toNanos()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting on the virtual network");
+    }
+  }
+
+  /**
+   * The host {@code address} reaches from {@code from}: itself for loopback (and for the wildcard,
+   * which Linux connects to as the host itself), or null.
+   */
+  VirtualHost hostAt(VirtualHost from, InetAddress address) {
+    return address.isLoopbackAddress() || address.isAnyLocalAddress()
+        ? from
+        : byAddress.get(address);
+  }
+
+  /**
+   * Connects, with the lock held, from {@code from} (from {@code bound}, the socket's port, or an
+   * ephemeral one when null) to {@code remote}. The client's end, or null while the listener's
+   * queue is full (the connect waits, as a Linux SYN waits for room).
+   *
+   * @throws ConnectException if nobody listens there (ECONNREFUSED)
+   * @throws NoRouteToHostException if no host has the address (EHOSTUNREACH)
+   */
+  Endpoint connect(VirtualHost from, VirtualHost.Binding bound, InetSocketAddress remote)
+      throws IOException {
+    Listening listening = listenerAt(from, remote);
+    if (listening.isFull()) {
+      return null;
+    }
+    InetAddress source;
+    if (bound != null && !bound.address().getAddress().isAnyLocalAddress()) {
+      source = bound.address().getAddress();
+    } else {
+      source = from.sourceFor(remote.getAddress());
+    }
+    VirtualHost.Binding binding =
+        bound != null ? bound : from.bind(new InetSocketAddress(source, 0));
+    int port = binding.address().getPort();
+    Endpoint clientEnd = Endpoint.pair(this, new InetSocketAddress(source, port), remote, binding);
+    listening.offer(clientEnd.peer());
+    return clientEnd;
+  }
+
+  /**
+   * The listener at {@code remote} as seen from {@code from}.
+   *
+   * @throws ConnectException if nobody listens there
+   * @throws NoRouteToHostException if no host has the address
+   */
+  Listening listenerAt(VirtualHost from, InetSocketAddress remote) throws IOException {
+    if (remote.isUnresolved()) {
+      throw new UnknownHostException(remote.getHostString());
+    }
+    VirtualHost host = hostAt(from, remote.getAddress());
+    if (host == null) {
+      throw new NoRouteToHostException("No route to host: no member has " + remote.getAddress());
+    }
+    Listening listening = host.listenerFor(remote);
+    if (listening == null) {
+      throw new ConnectException("Connection refused");
+    }
+    return listening;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.wasisockets.transport.virtual;
+
+import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.TcpChannel;
+import dev.wasisockets.transport.TcpListenerChannel;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.UdpChannel;
+import dev.wasisockets.transport.UnsupportedByTransportException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One guest instance's sockets on a {@link VirtualHost}. A wait checks the guest's channels and
+ * parks on the network's condition under the network's lock (see {@link VirtualNetwork}), so no
+ * wake-up is lost and no thread spins. Closing the transport closes every socket still open.
+ */
+final class VirtualTransport implements Transport {
+  final VirtualNetwork network;
+  final VirtualHost host;
+  private final Set<VirtualChannel> open = Collections.newSetFromMap(new IdentityHashMap<>());
+  private boolean closed;
+
+  VirtualTransport(VirtualNetwork network, VirtualHost host) {
+    this.network = network;
+    this.host = host;
+  }
+
+  @Override
+  public TcpChannel openTcp(StandardProtocolFamily family) throws IOException {
+    network.lock();
+    try {
+      return adopt(new VirtualTcpChannel(this, family));
+    } finally {
+      network.unlock();
+    }
+  }
+
+  /** Not in this slice: a guest's UDP socket is ENOTSUP. */
+  @Override
+  public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
+    throw new UnsupportedByTransportException("UDP is not on the virtual network yet");
+  }
+
+  @Override
+  public List<InetAddress> resolve(String name) throws IOException {
+    return network.resolve(name);
+  }
+
+  @Override
+  public TcpListenerChannel listenTcp(InetSocketAddress local, int backlog) throws IOException {
+    StandardProtocolFamily family =
+        local.getAddress() instanceof Inet6Address
+            ? StandardProtocolFamily.INET6
+            : StandardProtocolFamily.INET;
+    network.lock();
+    try {
+      Listening listening = host.listenOn(local, backlog);
+      return adopt(new VirtualTcpListenerChannel(this, family, listening));
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public int await(ReadinessSet set, long timeoutNanos) throws IOException {
+    network.lock();
+    try {
+      long remaining = timeoutNanos;
+      while (true) {
+        int ready = 0;
+        for (int i = 0; i < set.size(); i++) {
+          set.setReady(i, ((VirtualChannel) set.channel(i)).readiness(set.interest(i)));
+          if (set.ready(i) != 0) {
+            ready++;
+          }
+        }
+        if (ready > 0) {
+          return ready;
+        }
+        // As the direct transport: an interrupted thread ends a wait that found nothing ready.
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedIOException("interrupted while waiting for sockets");
+        }
+        if (timeoutNanos >= 0 && remaining <= 0) {
+          return 0;
+        }
+        remaining = network.await(Duration.ofNanos(timeoutNanos < 0 ? -1 : remaining));
+      }
+    } finally {
+      network.unlock();
+    }
+  }
+
+  /** Records a channel for {@link #close}; with the lock held. */
+  <C extends VirtualChannel> C adopt(C channel) throws IOException {
+    if (closed) {
+      throw new IOException("the transport is closed");
+    }
+    open.add(channel);
+    return channel;
+  }
+
+  /** A channel closed; with the lock held. */
+  void forget(VirtualChannel channel) {
+    open.remove(channel);
+  }
+
+  @Override
+  public void close() throws IOException {
+    network.lock();
+    try {
+      closed = true;
+      for (VirtualChannel channel : new ArrayList<>(open)) {
+        channel.close(); // the lock is reentrant
+      }
+      open.clear();
+    } finally {
+      network.unlock();
+    }
+  }
+}
