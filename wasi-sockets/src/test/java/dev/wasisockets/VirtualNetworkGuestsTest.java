@@ -422,7 +422,7 @@ class VirtualNetworkGuestsTest {
   /**
    * Whether {@code thread} comes to park in the virtual transport's wait (looked for up to 30 s).
    */
-  private static boolean parkedOnTheNetwork(Thread thread) throws InterruptedException {
+  static boolean parkedOnTheNetwork(Thread thread) throws InterruptedException {
     return parkedIn(thread, "VirtualTransport", "await");
   }
 

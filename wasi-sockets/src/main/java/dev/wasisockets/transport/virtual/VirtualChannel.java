@@ -30,6 +30,11 @@ abstract class VirtualChannel implements TransportChannel {
     options.put(StandardSocketOptions.SO_LINGER, -1);
   }
 
+  /** Adds an option this kind of socket has (e.g. SO_BROADCAST for UDP) with its initial value. */
+  final void addOption(SocketOption<?> option, Object initial) {
+    options.put(option, initial);
+  }
+
   /**
    * The {@link dev.wasisockets.transport.Readiness} bits of {@code interest} this channel is ready
    * for now; called with the network's lock held.

@@ -29,7 +29,10 @@ public final class VirtualHost {
   private final VirtualNetwork network;
   private final String name;
   private final List<InetAddress> addresses;
-  private final Map<Integer, List<Binding>> ports = new HashMap<>(); // under the network's lock
+  // Under the network's lock. TCP and UDP ports are apart, as on Linux: a UDP 53 and a TCP 53 can
+  // both be bound.
+  private final Map<Integer, List<Binding>> ports = new HashMap<>();
+  private final Map<Integer, List<Binding>> udpPorts = new HashMap<>();
   private int nextEphemeral = FIRST_EPHEMERAL;
 
   VirtualHost(VirtualNetwork network, String name, List<InetAddress> addresses) {
@@ -85,6 +88,18 @@ public final class VirtualHost {
     }
   }
 
+  /** A Java UDP socket bound on {@code local} (port 0: an ephemeral one). */
+  public VirtualDatagramSocket openUdp(InetSocketAddress local) throws IOException {
+    network.lock();
+    try {
+      UdpPort port = new UdpPort(network, this, VirtualDatagramSocket.familyOf(local));
+      port.bind(local);
+      return new VirtualDatagramSocket(network, port);
+    } finally {
+      network.unlock();
+    }
+  }
+
   @Override
   public String toString() {
     return "virtual host " + name + " " + addresses;
@@ -106,36 +121,47 @@ public final class VirtualHost {
    * @throws AddressInUseException if the port is taken on it
    */
   Binding bind(InetSocketAddress local) throws IOException {
+    return bind(local, ports);
+  }
+
+  /** As {@link #bind(InetSocketAddress)}, for a UDP socket (UDP's own ports). */
+  Binding bindUdp(InetSocketAddress local) throws IOException {
+    return bind(local, udpPorts);
+  }
+
+  private Binding bind(InetSocketAddress local, Map<Integer, List<Binding>> space)
+      throws IOException {
     InetAddress address = local.getAddress();
     if (!isOwn(address)) {
       throw new BindException("Cannot assign requested address");
     }
-    int port = local.getPort() == 0 ? freePort(address) : local.getPort();
-    List<Binding> taken = ports.computeIfAbsent(port, p -> new ArrayList<>(1));
+    int port = local.getPort() == 0 ? freePort(address, space) : local.getPort();
+    List<Binding> taken = space.computeIfAbsent(port, p -> new ArrayList<>(1));
     for (Binding other : taken) {
       if (overlap(address, other.address.getAddress())) {
         throw new AddressInUseException("Address already in use");
       }
     }
-    Binding binding = new Binding(new InetSocketAddress(address, port));
+    Binding binding = new Binding(new InetSocketAddress(address, port), space);
     taken.add(binding);
     return binding;
   }
 
-  private int freePort(InetAddress address) throws AddressInUseException {
+  private int freePort(InetAddress address, Map<Integer, List<Binding>> space)
+      throws AddressInUseException {
     int range = LAST_EPHEMERAL - FIRST_EPHEMERAL + 1;
     for (int i = 0; i < range; i++) {
       int port = nextEphemeral;
       nextEphemeral = port == LAST_EPHEMERAL ? FIRST_EPHEMERAL : port + 1;
-      if (isFree(address, port)) {
+      if (isFree(address, port, space)) {
         return port;
       }
     }
     throw new AddressInUseException("Address already in use (no ephemeral port is free)");
   }
 
-  private boolean isFree(InetAddress address, int port) {
-    List<Binding> taken = ports.get(port);
+  private boolean isFree(InetAddress address, int port, Map<Integer, List<Binding>> space) {
+    List<Binding> taken = space.get(port);
     if (taken == null) {
       return true;
     }
@@ -194,6 +220,31 @@ public final class VirtualHost {
   }
 
   /**
+   * The UDP socket a datagram to {@code target} (an address of this host) reaches, or null: as
+   * Linux, one bound on the very address wins over a wildcard one.
+   */
+  DatagramQueue datagramsFor(InetSocketAddress target) {
+    List<Binding> taken = udpPorts.get(target.getPort());
+    if (taken == null) {
+      return null;
+    }
+    DatagramQueue wildcard = null;
+    for (Binding binding : taken) {
+      if (binding.datagrams == null) {
+        continue;
+      }
+      InetAddress bound = binding.address.getAddress();
+      if (bound.equals(target.getAddress())) {
+        return binding.datagrams;
+      }
+      if (covers(bound, target.getAddress())) {
+        wildcard = binding.datagrams;
+      }
+    }
+    return wildcard;
+  }
+
+  /**
    * The source address of a connection to {@code remote}: the loopback address for loopback, else
    * the host's first address of the remote's family.
    */
@@ -212,11 +263,14 @@ public final class VirtualHost {
   /** A port a socket holds on this host, on one address. */
   final class Binding {
     private final InetSocketAddress address;
+    private final Map<Integer, List<Binding>> space; // TCP's ports or UDP's
     Listening listening; // once the socket listens
+    DatagramQueue datagrams; // a UDP socket's: what has come for it
     private boolean released;
 
-    private Binding(InetSocketAddress address) {
+    private Binding(InetSocketAddress address, Map<Integer, List<Binding>> space) {
       this.address = address;
+      this.space = space;
     }
 
     InetSocketAddress address() {
@@ -229,10 +283,10 @@ public final class VirtualHost {
         return;
       }
       released = true;
-      List<Binding> taken = ports.get(address.getPort());
+      List<Binding> taken = space.get(address.getPort());
       taken.remove(this);
       if (taken.isEmpty()) {
-        ports.remove(address.getPort());
+        space.remove(address.getPort());
       }
     }
   }

@@ -5,7 +5,6 @@ import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.UdpChannel;
-import dev.wasisockets.transport.UnsupportedByTransportException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.Inet6Address;
@@ -45,10 +44,14 @@ final class VirtualTransport implements Transport {
     }
   }
 
-  /** Not in this slice: a guest's UDP socket is ENOTSUP. */
   @Override
   public UdpChannel openUdp(StandardProtocolFamily family) throws IOException {
-    throw new UnsupportedByTransportException("UDP is not on the virtual network yet");
+    network.lock();
+    try {
+      return adopt(new VirtualUdpChannel(this, family));
+    } finally {
+      network.unlock();
+    }
   }
 
   @Override

@@ -9,7 +9,6 @@ import dev.wasisockets.transport.ReadinessSet;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
-import dev.wasisockets.transport.UnsupportedByTransportException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
@@ -227,8 +226,6 @@ class VirtualTransportTest {
     assertThat(channel.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(StreamBuffer.CAPACITY);
     assertThatThrownBy(() -> channel.setOption(StandardSocketOptions.SO_BROADCAST, true))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> guest.openUdp(StandardProtocolFamily.INET))
-        .isInstanceOf(UnsupportedByTransportException.class);
   }
 
   /**

@@ -1,0 +1,143 @@
+package dev.wasisockets.transport.virtual;
+
+import dev.wasisockets.transport.Readiness;
+import dev.wasisockets.transport.UdpChannel;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+
+/**
+ * A guest's UDP socket on the virtual network (see {@link UdpPort} for what it does). Every method
+ * takes the network's lock; none waits. Always writable: a send never waits for room, as a full
+ * receiver drops instead.
+ */
+final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
+  private final StandardProtocolFamily family;
+  private final UdpPort port;
+
+  VirtualUdpChannel(VirtualTransport transport, StandardProtocolFamily family) {
+    super(transport);
+    this.family = family;
+    this.port = new UdpPort(network, transport.host, family);
+    addOption(StandardSocketOptions.SO_BROADCAST, false);
+    addOption(StandardSocketOptions.SO_RCVBUF, DatagramQueue.CAPACITY);
+  }
+
+  @Override
+  public void bind(InetSocketAddress local) throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      checkFamily(local);
+      port.bind(local);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public void connect(InetSocketAddress remote) throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      checkFamily(remote);
+      port.connect(remote);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      return port.peer();
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public InetSocketAddress localAddress() throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      return port.localAddress();
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public InetSocketAddress receive(ByteBuffer dst) throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      return port.receive(dst);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  public int send(ByteBuffer src, InetSocketAddress target) throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      checkFamily(target);
+      return port.send(src, target);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  @Override
+  int readiness(int interest) {
+    if (closed) {
+      return 0;
+    }
+    int ready = Readiness.WRITE;
+    if (port.readable()) {
+      ready |= Readiness.READ;
+    }
+    return ready & interest;
+  }
+
+  @Override
+  public void close() throws IOException {
+    network.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      port.close();
+      transport.forget(this);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  private void ensureOpen() throws ClosedChannelException {
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  /** An IPv4 socket takes IPv4 addresses only; an IPv6 one both (dual stack), as NIO's. */
+  private void checkFamily(InetSocketAddress address) {
+    if (address.isUnresolved()) {
+      throw new UnresolvedAddressException();
+    }
+    if (family == StandardProtocolFamily.INET && address.getAddress() instanceof Inet6Address) {
+      throw new UnsupportedAddressTypeException();
+    }
+  }
+}
