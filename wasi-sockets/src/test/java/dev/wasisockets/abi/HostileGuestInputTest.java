@@ -4,8 +4,8 @@ import static dev.wasisockets.abi.RawAbiGuest.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dylibso.chicory.runtime.Memory;
+import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +27,16 @@ class HostileGuestInputTest {
     return MemoryKind.DIRECT;
   }
 
+  /**
+   * The network the guest is on; {@link HostileGuestInputOnVirtualNetworkTest} runs on the other.
+   */
+  Network network() {
+    return Network.DIRECT;
+  }
+
   @BeforeEach
   void start() throws IOException {
-    guest = new RawAbiGuest(memory());
+    guest = new RawAbiGuest(false, MODULE, NetworkPolicy.builder(), memory(), null, network());
   }
 
   @AfterEach
@@ -82,7 +89,7 @@ class HostileGuestInputTest {
   @Test
   void shutdownWithAnUndefinedHowIsEinval() throws IOException {
     int fd = guest.openSocket();
-    try (Socket peer = guest.connectToPeer(fd)) {
+    try (Peer peer = guest.connectPeer(fd)) {
       assertThat(guest.call("sock_shutdown", fd, 0)).isEqualTo(EINVAL);
       assertThat(guest.call("sock_shutdown", fd, 4)).isEqualTo(EINVAL);
     }
@@ -91,7 +98,7 @@ class HostileGuestInputTest {
   @Test
   void recvIntoMemoryItDoesNotOwnIsEfaultAndTheDataStaysInTheSocket() throws IOException {
     int fd = guest.openSocket();
-    try (Socket peer = guest.connectToPeer(fd)) {
+    try (Peer peer = guest.connectPeer(fd)) {
       peer.getOutputStream().write("kept".getBytes(StandardCharsets.US_ASCII));
 
       guest.iovec(IOVEC, PAGE - 2, 16);
@@ -111,7 +118,7 @@ class HostileGuestInputTest {
   @Test
   void sendFromMemoryItDoesNotOwnIsEfaultAndSendsNothing() throws IOException {
     int fd = guest.openSocket();
-    try (Socket peer = guest.connectToPeer(fd)) {
+    try (Peer peer = guest.connectPeer(fd)) {
       guest.memory().write(DATA, "good".getBytes(StandardCharsets.US_ASCII));
       // Two iovecs, the second one bad: not even the first may go out.
       guest.iovec(IOVEC, DATA, 4);
@@ -129,7 +136,7 @@ class HostileGuestInputTest {
   @Test
   void afterTheMemoryGrowsItsNewBytesMoveAndWhatLiesPastItsEndIsEfault() throws IOException {
     int fd = guest.openSocket();
-    try (Socket peer = guest.connectToPeer(fd)) {
+    try (Peer peer = guest.connectPeer(fd)) {
       Memory memory = guest.memory();
       memory.write(DATA, "head".getBytes(StandardCharsets.US_ASCII));
       guest.iovec(IOVEC, DATA, 4);

@@ -8,7 +8,6 @@ import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasisockets.LogCapture;
 import dev.wasisockets.policy.NetworkPolicy;
 import java.io.IOException;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,6 +66,19 @@ class RandomizedImportsTest {
     runAgainst(imports, RawAbiGuest.passThrough(imports), seed, memory, null);
   }
 
+  /**
+   * The same calls with the guest on a virtual network (its peer a Java member there): the virtual
+   * transport answers hostile arguments with an errno in range too, and no bug of ours is logged.
+   */
+  @ParameterizedTest(name = "seed {0}, {1} memory, virtual network")
+  @CsvSource({"1, DIRECT", "2, CHICORY", "8, DIRECT"})
+  void onTheVirtualNetworkToo(long seed, MemoryKind memory) throws Exception {
+    runAgainst(
+        RawAbiGuest.DEFAULT_IMPORTS, RawAbiGuest.MODULE, seed, memory, null, Network.VIRTUAL);
+    List<String> imports = RawAbiGuest.WASMEDGE_V1_IMPORTS;
+    runAgainst(imports, RawAbiGuest.passThrough(imports), seed, memory, null, Network.VIRTUAL);
+  }
+
   /** Traced, with data: decoding hostile arguments for the trace changes no answer either. */
   @ParameterizedTest(name = "seed {0}, {1} memory, traced")
   @CsvSource({"6, DIRECT", "7, CHICORY"})
@@ -96,15 +108,27 @@ class RandomizedImportsTest {
   private static void runAgainst(
       List<String> imports, WasmModule module, long seed, MemoryKind memory, CallTrace trace)
       throws Exception {
+    runAgainst(imports, module, seed, memory, trace, Network.DIRECT);
+  }
+
+  private static void runAgainst(
+      List<String> imports,
+      WasmModule module,
+      long seed,
+      MemoryKind memory,
+      CallTrace trace,
+      Network network)
+      throws Exception {
     Random random = new Random(seed);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     // A bug of ours no longer escapes (it is EIO and a logged line): the log is where it shows.
     try (LogCapture bugs = new LogCapture("dev.wasisockets.abi.Preview1Imports");
-        RawAbiGuest guest = new RawAbiGuest(true, module, NetworkPolicy.builder(), memory, trace)) {
+        RawAbiGuest guest =
+            new RawAbiGuest(true, module, NetworkPolicy.builder(), memory, trace, network)) {
       // Sockets in several states: a listener (fd 3), unconnected, connected, closed.
       int unconnected = guest.openSocket();
       int connected = guest.openSocket();
-      Socket peer = guest.connectToPeer(connected);
+      Peer peer = guest.connectPeer(connected);
       int closed = guest.openSocket();
       guest.call("fd_close", closed);
       int[] descriptors = {-1, 0, 1, 2, 3, unconnected, connected, closed, 99, 1 << 20};

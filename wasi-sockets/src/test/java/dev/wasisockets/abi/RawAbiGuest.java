@@ -12,12 +12,20 @@ import dev.wasisockets.WasiSockets;
 import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import dev.wasisockets.transport.virtual.VirtualConnection;
+import dev.wasisockets.transport.virtual.VirtualHost;
+import dev.wasisockets.transport.virtual.VirtualListener;
+import dev.wasisockets.transport.virtual.VirtualNetwork;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
@@ -38,6 +46,20 @@ final class RawAbiGuest implements AutoCloseable {
     MemoryKind(Function<MemoryLimits, Memory> factory) {
       this.factory = factory;
     }
+  }
+
+  /** Where the guest's sockets go: the OS's loopback, or a virtual network. */
+  enum Network {
+    DIRECT,
+    /** A {@link VirtualNetwork} host, the peer a Java member on the same host. */
+    VIRTUAL
+  }
+
+  /** The peer's side of a connection the guest made, on either network. */
+  interface Peer extends Closeable {
+    InputStream getInputStream() throws IOException;
+
+    OutputStream getOutputStream() throws IOException;
   }
 
   static final int EFAULT = 21;
@@ -145,7 +167,8 @@ final class RawAbiGuest implements AutoCloseable {
 
   static final WasmModule MODULE = passThrough(DEFAULT_IMPORTS);
 
-  private final ServerSocket peerListener;
+  private final ServerSocket peerListener; // on the direct network
+  private final VirtualListener virtualPeer; // on the virtual one
   private final WasiSockets sockets;
   private final Instance instance;
 
@@ -190,11 +213,30 @@ final class RawAbiGuest implements AutoCloseable {
       MemoryKind kind,
       CallTrace trace)
       throws IOException {
-    peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-    NetworkPolicy policy =
-        grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerListener.getLocalPort()).build();
-    WasiSockets.Builder builder =
-        WasiSockets.builder().withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
+    this(preopenListener, module, grants, kind, trace, Network.DIRECT);
+  }
+
+  /** As above, on {@code network}. */
+  RawAbiGuest(
+      boolean preopenListener,
+      WasmModule module,
+      NetworkPolicy.Builder grants,
+      MemoryKind kind,
+      CallTrace trace,
+      Network network)
+      throws IOException {
+    WasiSockets.Builder builder = WasiSockets.builder();
+    if (network == Network.VIRTUAL) {
+      VirtualHost host = VirtualNetwork.create().host("guest");
+      peerListener = null;
+      virtualPeer = host.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      builder.withTransport(host.newTransport());
+    } else {
+      peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      virtualPeer = null;
+    }
+    NetworkPolicy policy = grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerPort()).build();
+    builder.withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
     if (preopenListener) {
       builder.withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
@@ -235,11 +277,17 @@ final class RawAbiGuest implements AutoCloseable {
   }
 
   int peerPort() {
-    return peerListener.getLocalPort();
+    return peerListener != null ? peerListener.getLocalPort() : virtualPeer.port();
   }
 
-  /** The peer's listener, to accept a connection the guest made by calls of its own. */
+  /**
+   * The peer's listener, to accept a connection the guest made by calls of its own (the direct
+   * network's).
+   */
   ServerSocket peerListener() {
+    if (peerListener == null) {
+      throw new IllegalStateException("the guest is on a virtual network");
+    }
     return peerListener;
   }
 
@@ -260,13 +308,58 @@ final class RawAbiGuest implements AutoCloseable {
 
   /** Connects socket {@code fd} to the peer and returns the peer's side of the connection. */
   Socket connectToPeer(int fd) throws IOException {
+    connectCall(fd);
+    return peerListener().accept();
+  }
+
+  /** As {@link #connectToPeer}, on either network. */
+  Peer connectPeer(int fd) throws IOException {
+    connectCall(fd);
+    if (virtualPeer != null) {
+      VirtualConnection connection = virtualPeer.accept(Duration.ofSeconds(30));
+      return new Peer() {
+        @Override
+        public InputStream getInputStream() {
+          return connection.getInputStream();
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+          return connection.getOutputStream();
+        }
+
+        @Override
+        public void close() {
+          connection.close();
+        }
+      };
+    }
+    Socket socket = peerListener.accept();
+    return new Peer() {
+      @Override
+      public InputStream getInputStream() throws IOException {
+        return socket.getInputStream();
+      }
+
+      @Override
+      public OutputStream getOutputStream() throws IOException {
+        return socket.getOutputStream();
+      }
+
+      @Override
+      public void close() throws IOException {
+        socket.close();
+      }
+    };
+  }
+
+  private void connectCall(int fd) {
     memory().write(ADDRESS_BYTES, InetAddress.getLoopbackAddress().getAddress());
     addressDescriptor(ADDRESS_BYTES, 4);
     int result = call("sock_connect", fd, ADDRESS_DESCRIPTOR, peerPort());
     if (result != 0) {
       throw new AssertionError("sock_connect failed: errno " + result);
     }
-    return peerListener.accept();
   }
 
   /** The {@code length} bytes at DATA, as ASCII. */
@@ -277,6 +370,10 @@ final class RawAbiGuest implements AutoCloseable {
   @Override
   public void close() throws IOException {
     sockets.close();
-    peerListener.close();
+    if (peerListener != null) {
+      peerListener.close();
+    } else {
+      virtualPeer.close();
+    }
   }
 }
