@@ -169,6 +169,7 @@ final class RawAbiGuest implements AutoCloseable {
 
   private final ServerSocket peerListener; // on the direct network
   private final VirtualListener virtualPeer; // on the virtual one
+  private final VirtualHost virtualHost;
   private final WasiSockets sockets;
   private final Instance instance;
 
@@ -228,12 +229,14 @@ final class RawAbiGuest implements AutoCloseable {
     WasiSockets.Builder builder = WasiSockets.builder();
     if (network == Network.VIRTUAL) {
       VirtualHost host = VirtualNetwork.create().host("guest");
+      virtualHost = host;
       peerListener = null;
       virtualPeer = host.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       builder.withTransport(host.newTransport());
     } else {
       peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
       virtualPeer = null;
+      virtualHost = null;
     }
     NetworkPolicy policy = grants.allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + peerPort()).build();
     builder.withWasiOptions(WasiOptions.builder().build()).withPolicy(policy);
@@ -274,6 +277,11 @@ final class RawAbiGuest implements AutoCloseable {
   /** The port of the preopened listener at fd 3. */
   int listenerPort() {
     return sockets.preopenedSockets().get(0).localAddress().getPort();
+  }
+
+  /** The guest's host on a virtual network, where Java members join it (null on the direct one). */
+  VirtualHost virtualHost() {
+    return virtualHost;
   }
 
   int peerPort() {
