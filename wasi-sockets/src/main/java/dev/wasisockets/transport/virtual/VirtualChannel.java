@@ -2,9 +2,14 @@ package dev.wasisockets.transport.virtual;
 
 import dev.wasisockets.transport.TransportChannel;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -40,6 +45,25 @@ abstract class VirtualChannel implements TransportChannel {
    * for now; called with the network's lock held.
    */
   abstract int readiness(int interest);
+
+  final void ensureOpen() throws ClosedChannelException {
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  /**
+   * A {@code family} socket takes IPv4 addresses only if INET; IPv6 ones both (dual stack), as
+   * NIO's.
+   */
+  static void checkFamily(StandardProtocolFamily family, InetSocketAddress address) {
+    if (address.isUnresolved()) {
+      throw new UnresolvedAddressException();
+    }
+    if (family == StandardProtocolFamily.INET && address.getAddress() instanceof Inet6Address) {
+      throw new UnsupportedAddressTypeException();
+    }
+  }
 
   /** Whether SO_LINGER is on with a time of 0: a close then resets the connection. */
   final boolean abortsOnClose() {

@@ -4,17 +4,13 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.channels.UnsupportedAddressTypeException;
 
 /**
  * A guest's TCP socket on the virtual network: unbound, bound, connecting (only while the
@@ -46,7 +42,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
       if (binding != null || end != null) {
         throw new AlreadyBoundException();
       }
-      checkFamily(local);
+      checkFamily(family, local);
       binding = transport.host.bind(local);
     } finally {
       network.unlock();
@@ -68,7 +64,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
         listening = binding.listening;
         binding = null;
       } else {
-        checkFamily(local);
+        checkFamily(family, local);
         listening = transport.host.listenOn(local, backlog);
       }
       closeLocked();
@@ -89,7 +85,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
       if (connecting != null) {
         throw new ConnectionPendingException();
       }
-      checkFamily(remote);
+      checkFamily(family, remote);
       connecting = remote;
       return finishLocked();
     } finally {
@@ -258,21 +254,5 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
       throw new NotYetConnectedException();
     }
     return end;
-  }
-
-  private void ensureOpen() throws ClosedChannelException {
-    if (closed) {
-      throw new ClosedChannelException();
-    }
-  }
-
-  /** An IPv4 socket takes IPv4 addresses only; an IPv6 one both (dual stack), as NIO's. */
-  private void checkFamily(InetSocketAddress address) {
-    if (address.isUnresolved()) {
-      throw new UnresolvedAddressException();
-    }
-    if (family == StandardProtocolFamily.INET && address.getAddress() instanceof Inet6Address) {
-      throw new UnsupportedAddressTypeException();
-    }
   }
 }

@@ -3,14 +3,10 @@ package dev.wasisockets.transport.virtual;
 import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.channels.UnsupportedAddressTypeException;
 
 /**
  * A guest's UDP socket on the virtual network (see {@link UdpPort} for what it does). Every method
@@ -34,7 +30,7 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
     network.lock();
     try {
       ensureOpen();
-      checkFamily(local);
+      checkFamily(family, local);
       port.bind(local);
     } finally {
       network.unlock();
@@ -46,7 +42,7 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
     network.lock();
     try {
       ensureOpen();
-      checkFamily(remote);
+      checkFamily(family, remote);
       port.connect(remote);
     } finally {
       network.unlock();
@@ -91,7 +87,7 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
     network.lock();
     try {
       ensureOpen();
-      checkFamily(target);
+      checkFamily(family, target);
       return port.send(src, target);
     } finally {
       network.unlock();
@@ -122,22 +118,6 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
       transport.forget(this);
     } finally {
       network.unlock();
-    }
-  }
-
-  private void ensureOpen() throws ClosedChannelException {
-    if (closed) {
-      throw new ClosedChannelException();
-    }
-  }
-
-  /** An IPv4 socket takes IPv4 addresses only; an IPv6 one both (dual stack), as NIO's. */
-  private void checkFamily(InetSocketAddress address) {
-    if (address.isUnresolved()) {
-      throw new UnresolvedAddressException();
-    }
-    if (family == StandardProtocolFamily.INET && address.getAddress() instanceof Inet6Address) {
-      throw new UnsupportedAddressTypeException();
     }
   }
 }
