@@ -99,13 +99,8 @@ public final class GuestRun {
    * options and listener are this server's).
    */
   public static Server serve(byte[] wasm, Mode mode, WasiSockets.Builder sockets, String... args) {
-    Output output = new Output();
-    WasiSockets built =
-        sockets
-            .withWasiOptions(output.options(args))
-            .withTcpListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .build();
-    return start(wasm, mode, built, output, built.preopenedSockets().get(0).localAddress());
+    return serve(
+        wasm, mode, sockets, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), args);
   }
 
   /**
@@ -130,14 +125,7 @@ public final class GuestRun {
    */
   public static Server serve(
       byte[] wasm, Mode mode, NetworkPolicy policy, InetSocketAddress listen, String... args) {
-    Output output = new Output();
-    WasiSockets sockets =
-        WasiSockets.builder()
-            .withWasiOptions(output.options(args))
-            .withPolicy(policy)
-            .withTcpListener(listen)
-            .build();
-    return start(wasm, mode, sockets, output, sockets.preopenedSockets().get(0).localAddress());
+    return serve(wasm, mode, WasiSockets.builder().withPolicy(policy), listen, args);
   }
 
   /** Starts a guest on its own thread, with no preopened socket; its server port is 0. */

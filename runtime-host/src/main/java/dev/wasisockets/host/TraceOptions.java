@@ -52,6 +52,8 @@ final class TraceOptions {
               + " Needs --trace.")
   private Integer dataBytes;
 
+  private PrintStream out; // where the lines go, once open() has opened it
+
   /** The trace these flags ask for, or null without {@code --trace}. */
   Trace open(PrintStream stderr) {
     if (trace == null) {
@@ -63,24 +65,26 @@ final class TraceOptions {
     if (dataBytes != null && dataBytes < 0) {
       throw usageError("--trace-data must be 0 or more, got " + dataBytes);
     }
+    // The trace first, so a bad name is refused before a file is made; it writes to `out`.
+    CallTrace lines = CallTrace.to(line -> out.println(line));
     try {
-      CallTrace.to(line -> {}).only(calls); // the names checked before a file is made
+      lines = calls.isEmpty() ? lines : lines.only(calls);
     } catch (IllegalArgumentException e) {
       throw usageError("--trace-filter: " + e.getMessage());
     }
-    PrintStream out;
+    if (dataBytes != null) {
+      lines = lines.showingData(dataBytes);
+    }
     if (trace.equals(STDERR)) {
       out = stderr;
-    } else {
-      try {
-        out = new PrintStream(new FileOutputStream(trace), true, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw usageError("--trace=" + trace + ": cannot write it: " + e.getMessage());
-      }
+      return new Trace(lines, null);
     }
-    CallTrace lines = CallTrace.to(out).only(calls.isEmpty() ? CallTrace.CALLS : calls);
-    return new Trace(
-        dataBytes == null ? lines : lines.showingData(dataBytes), out == stderr ? null : out);
+    try {
+      out = new PrintStream(new FileOutputStream(trace), true, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw usageError("--trace=" + trace + ": cannot write it: " + e.getMessage());
+    }
+    return new Trace(lines, out);
   }
 
   private ParameterException usageError(String message) {

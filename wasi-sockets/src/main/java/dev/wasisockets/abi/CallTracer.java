@@ -3,6 +3,7 @@ package dev.wasisockets.abi;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import com.dylibso.chicory.wasm.ChicoryException;
 import dev.wasisockets.core.DescriptorTable;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
@@ -50,7 +51,7 @@ final class CallTracer {
             write(calls, memory, args, e.errno().code(), e);
             throw e;
           } catch (RuntimeException e) {
-            if (!(e instanceof com.dylibso.chicory.wasm.ChicoryException)) {
+            if (!(e instanceof ChicoryException)) {
               write(calls, memory, args, Errno.EIO.code(), null); // a bug of ours: EIO
             }
             throw e;

@@ -23,6 +23,7 @@ import java.util.Locale;
 final class TracedCalls {
   private static final int MAX_LISTED_SUBSCRIPTIONS = 16;
   private static final int MAX_TEXT = 256;
+  private static final String[] ERRNO_NAMES = errnoNames();
   private static final int RO_DATA_TRUNCATED = 1;
 
   private final String name;
@@ -153,12 +154,22 @@ final class TracedCalls {
   }
 
   static String errnoName(int code) {
+    return code >= 0 && code < ERRNO_NAMES.length && ERRNO_NAMES[code] != null
+        ? ERRNO_NAMES[code]
+        : "errno " + code;
+  }
+
+  /** Errno names by code, made once: WASI's codes are small and dense. */
+  private static String[] errnoNames() {
+    int largest = 0;
     for (Errno errno : Errno.values()) {
-      if (errno.code() == code) {
-        return errno.name();
-      }
+      largest = Math.max(largest, errno.code());
     }
-    return "errno " + code;
+    String[] names = new String[largest + 1];
+    for (Errno errno : Errno.values()) {
+      names[errno.code()] = errno.name();
+    }
+    return names;
   }
 
   private static String family(int family) {
