@@ -3,12 +3,17 @@ package dev.wasisockets.transport.virtual;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * The datagrams that have come for one UDP socket and were not received yet, bounded as Linux
  * bounds a socket's receive buffer: each datagram costs its bytes plus {@link #OVERHEAD} (Linux
  * charges its buffer header alike, so empty datagrams cannot queue without end), and one that does
  * not fit is dropped without a word, as UDP drops. Guarded by the network's lock.
+ *
+ * <p>On a link with faults a datagram is queued when sent but due later; it may be received only
+ * once due, and one held back (reordered) lets those due before it be received first. The queue
+ * counts datagrams on their way too, as the socket's buffer would have to hold them.
  */
 final class DatagramQueue {
   /** Linux's default {@code net.core.rmem_default}: the receive buffer of a new socket. */
@@ -17,11 +22,12 @@ final class DatagramQueue {
   /** What each datagram costs besides its bytes. */
   static final int OVERHEAD = 256;
 
-  private record Datagram(InetSocketAddress source, byte[] bytes) {}
+  private record Datagram(InetSocketAddress source, byte[] bytes, long due) {}
 
   private final VirtualNetwork network;
   private final ArrayDeque<Datagram> queued = new ArrayDeque<>();
   private int used;
+  private int delayed; // of the datagrams queued, those with a due time (then some may not be due)
   private InetSocketAddress onlyFrom; // a connected socket's peer: the one source it takes
 
   DatagramQueue(VirtualNetwork network) {
@@ -34,10 +40,11 @@ final class DatagramQueue {
   }
 
   /**
-   * Queues a copy of {@code payload}'s remaining bytes from {@code source}, or drops it (not from
-   * the connected peer, or no room); whether it was queued.
+   * Queues a copy of {@code payload}'s remaining bytes (leaving its position) from {@code source},
+   * due at {@code due} ({@link Link#NOW}: at once), or drops it (not from the connected peer, or no
+   * room); whether it was queued.
    */
-  boolean offer(InetSocketAddress source, ByteBuffer payload) {
+  boolean offer(InetSocketAddress source, ByteBuffer payload, long due) {
     if (onlyFrom != null && !onlyFrom.equals(source)) {
       return false;
     }
@@ -46,19 +53,23 @@ final class DatagramQueue {
       return false;
     }
     byte[] bytes = new byte[payload.remaining()];
-    payload.get(bytes);
-    queued.add(new Datagram(source, bytes));
+    payload.get(payload.position(), bytes);
+    queued.add(new Datagram(source, bytes, due));
+    if (due != Link.NOW) {
+      delayed++;
+      network.wakeAt(due);
+    }
     used += cost;
     network.changed();
     return true;
   }
 
   /**
-   * Takes the oldest datagram into {@code dst} (what does not fit is lost, as recvfrom truncates)
-   * and returns its source, or null if none has come.
+   * Takes the oldest datagram that has come into {@code dst} (what does not fit is lost, as
+   * recvfrom truncates) and returns its source, or null if none has.
    */
   InetSocketAddress poll(ByteBuffer dst) {
-    Datagram next = queued.poll();
+    Datagram next = delayed == 0 ? queued.poll() : takeArrived();
     if (next == null) {
       return null;
     }
@@ -67,13 +78,39 @@ final class DatagramQueue {
     return next.source;
   }
 
-  boolean isEmpty() {
-    return queued.isEmpty();
+  /** Whether a datagram has come: one is queued, and due. */
+  boolean hasArrived() {
+    if (delayed == 0) {
+      return !queued.isEmpty();
+    }
+    long now = System.nanoTime();
+    for (Datagram datagram : queued) {
+      if (datagram.due - now <= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Datagram takeArrived() {
+    long now = System.nanoTime();
+    for (Iterator<Datagram> it = queued.iterator(); it.hasNext(); ) {
+      Datagram datagram = it.next();
+      if (datagram.due - now <= 0) {
+        it.remove();
+        if (datagram.due != Link.NOW) {
+          delayed--;
+        }
+        return datagram;
+      }
+    }
+    return null;
   }
 
   /** The socket closed: what is queued goes. */
   void discard() {
     queued.clear();
     used = 0;
+    delayed = 0;
   }
 }

@@ -9,10 +9,13 @@ import java.nio.channels.ClosedChannelException;
 /**
  * One end of an established virtual TCP connection, as Linux keeps it for a loopback socket. Every
  * method is called with the network's lock held, and signals the network when it changes what a
- * waiter could see.
+ * waiter could see. The bytes this end writes go over its {@link #outbound} link, with that link's
+ * latency and bandwidth, and wait while it is cut.
  */
 final class Endpoint {
   private final VirtualNetwork network;
+  private final VirtualHost host;
+  private final Link outbound; // from this end's host to the peer's
   final InetSocketAddress local;
   final InetSocketAddress remote;
   // What the peer wrote and this end has not read.
@@ -26,29 +29,45 @@ final class Endpoint {
 
   private Endpoint(
       VirtualNetwork network,
+      VirtualHost host,
+      Link outbound,
       InetSocketAddress local,
       InetSocketAddress remote,
       VirtualHost.Binding binding) {
     this.network = network;
+    this.host = host;
+    this.outbound = outbound;
     this.local = local;
     this.remote = remote;
     this.binding = binding;
   }
 
   /**
-   * A new connection from {@code client} (its port in {@code clientBinding}) to {@code server}: the
-   * client's end; the server's end is its {@link #peer()}.
+   * A new connection from {@code client} on {@code clientHost} (its port in {@code clientBinding})
+   * to {@code server} on {@code serverHost}: the client's end; the server's end is its {@link
+   * #peer()}. Both hosts list their end until it closes, so a fault can reset them.
    */
   static Endpoint pair(
       VirtualNetwork network,
+      VirtualHost clientHost,
       InetSocketAddress client,
+      VirtualHost serverHost,
       InetSocketAddress server,
       VirtualHost.Binding clientBinding) {
-    Endpoint clientEnd = new Endpoint(network, client, server, clientBinding);
-    Endpoint serverEnd = new Endpoint(network, server, client, null);
+    Endpoint clientEnd =
+        new Endpoint(
+            network, clientHost, clientHost.linkTo(serverHost), client, server, clientBinding);
+    Endpoint serverEnd =
+        new Endpoint(network, serverHost, serverHost.linkTo(clientHost), server, client, null);
     clientEnd.peer = serverEnd;
     serverEnd.peer = clientEnd;
+    clientHost.connections().add(clientEnd);
+    serverHost.connections().add(serverEnd);
     return clientEnd;
+  }
+
+  VirtualHost host() {
+    return host;
   }
 
   Endpoint peer() {
@@ -66,12 +85,13 @@ final class Endpoint {
     if (inputShut) {
       return -1; // Linux: a read after SHUT_RD is end-of-stream
     }
+    inbound.readable(peer.outbound);
     int count = inbound.take(dst);
     if (count > 0) {
       network.changed(); // room for the peer's writer
       return count;
     }
-    return inbound.isFinished() && dst.hasRemaining() ? -1 : 0;
+    return dst.hasRemaining() && inbound.endReached(peer.outbound) ? -1 : 0;
   }
 
   /** Writes what fits in the peer's buffer now; the count. */
@@ -97,7 +117,13 @@ final class Endpoint {
       return count;
     }
     for (ByteBuffer src : srcs) {
-      count += peer.inbound.put(src);
+      int fits = peer.inbound.fits(src);
+      if (outbound.isClear()) {
+        peer.inbound.put(src, fits, Link.NOW);
+      } else {
+        sendOverFaultyLink(src, fits);
+      }
+      count += fits;
       if (src.hasRemaining()) {
         break;
       }
@@ -108,9 +134,38 @@ final class Endpoint {
     return count;
   }
 
+  /**
+   * Puts {@code count} bytes of {@code src} in the peer's buffer a segment at a time, each due when
+   * the link's bandwidth and latency say, and has the network wake its waiters then.
+   */
+  private void sendOverFaultyLink(ByteBuffer src, int count) {
+    long now = System.nanoTime();
+    for (int left = count; left > 0; ) {
+      int segment = Math.min(left, Link.SEGMENT);
+      long due = outbound.arrival(segment, now);
+      peer.inbound.put(src, segment, due);
+      network.wakeAt(due);
+      left -= segment;
+    }
+  }
+
+  /** When an end-of-stream sent now arrives at the peer. */
+  private long finDue() {
+    if (outbound.isClear()) {
+      return Link.NOW;
+    }
+    long due = outbound.arrival(0, System.nanoTime());
+    network.wakeAt(due);
+    return due;
+  }
+
   /** Whether a read would not return 0: bytes, the end of the stream, or a reset. */
   boolean readable() {
-    return reset || closed || inputShut || inbound.size() > 0 || inbound.isFinished();
+    return reset
+        || closed
+        || inputShut
+        || inbound.readable(peer.outbound) > 0
+        || inbound.endReached(peer.outbound);
   }
 
   /** Whether a write would not return 0: room, or a failure it would report. */
@@ -130,7 +185,7 @@ final class Endpoint {
     }
     if (!outputShut) {
       outputShut = true;
-      peer.inbound.finish();
+      peer.inbound.finish(finDue());
       network.changed();
     }
   }
@@ -154,6 +209,7 @@ final class Endpoint {
       return;
     }
     closed = true;
+    host.connections().remove(this);
     if (binding != null) {
       binding.release();
     }
@@ -161,9 +217,23 @@ final class Endpoint {
       peer.reset = true;
       peer.inbound.discard();
     } else {
-      peer.inbound.finish();
+      peer.inbound.finish(finDue());
     }
     inbound.discard();
+    network.changed();
+  }
+
+  /**
+   * A reset from the network (a fault): both ends' next call is ECONNRESET and what they had not
+   * read is gone, as when an RST reaches each of them.
+   */
+  void resetBoth() {
+    for (Endpoint end : new Endpoint[] {this, peer}) {
+      if (!end.closed) {
+        end.reset = true;
+        end.inbound.discard();
+      }
+    }
     network.changed();
   }
 }

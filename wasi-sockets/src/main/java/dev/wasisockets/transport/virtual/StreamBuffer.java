@@ -1,11 +1,18 @@
 package dev.wasisockets.transport.virtual;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 
 /**
  * The bytes of one direction of a virtual connection that the writer has sent and the reader has
  * not yet read: a ring of at most {@link #CAPACITY} bytes, then the end of the stream. Guarded by
  * the network's lock; the ring is allocated on the first write, so an idle connection holds none.
+ *
+ * <p>On a link with faults, bytes arrive later than they are written: each write's bytes carry the
+ * time they are due (a mark), and only bytes whose time has come, on a link that is not cut, may be
+ * read. Bytes written while no mark waits are readable at once, with no mark, so a clear link keeps
+ * no marks at all. Marks are in writing order and their times never go back, as TCP delivers in
+ * order.
  */
 final class StreamBuffer {
   /**
@@ -18,37 +25,89 @@ final class StreamBuffer {
   private byte[] ring;
   private int head; // index of the oldest unread byte
   private int size;
+  private int ready; // of the unread bytes, how many have arrived
   private boolean finished; // the writer sent end-of-stream (SHUT_WR or close)
+  private long finishDue = Link.NOW; // when that end-of-stream arrives
+  // Bytes on their way: the count of each mark's bytes and the time they are due, oldest first.
+  private ArrayDeque<long[]> marks;
 
+  /** The bytes written and not read, arrived or on their way: what the buffer's room counts. */
   int size() {
     return size;
+  }
+
+  /** The bytes a read may take now, having come over {@code link}. */
+  int readable(Link link) {
+    if (marks != null && !marks.isEmpty()) {
+      long now = System.nanoTime(); // asked only while bytes are on their way
+      while (!marks.isEmpty() && link.delivered(marks.peek()[1], now)) {
+        ready += (int) marks.poll()[0];
+      }
+    }
+    return ready;
+  }
+
+  /** Whether the writer's end-of-stream has come over {@code link}, every byte before it read. */
+  boolean endReached(Link link) {
+    return finished
+        && size == 0
+        && (finishDue == Link.NOW || link.delivered(finishDue, System.nanoTime()));
+  }
+
+  /**
+   * When the next of the bytes (or the end-of-stream) on their way is due, or {@link Link#NEVER}
+   * when nothing is on its way.
+   */
+  long nextDue() {
+    if (marks != null && !marks.isEmpty()) {
+      return marks.peek()[1];
+    }
+    return finished && finishDue != Link.NOW ? finishDue : Link.NEVER;
   }
 
   int room() {
     return finished ? 0 : CAPACITY - size;
   }
 
-  boolean isFinished() {
-    return finished;
+  /** The writer sends end-of-stream after the bytes already here, arriving at {@code due}. */
+  void finish(long due) {
+    if (!finished) {
+      finished = true;
+      finishDue = marks == null || marks.isEmpty() ? due : Math.max(due, lastMark()[1]);
+    }
   }
 
-  /** The writer sends end-of-stream after the bytes already here. */
-  void finish() {
-    finished = true;
+  private long[] lastMark() {
+    return marks.peekLast();
   }
 
   /** Drops every unread byte (the connection was reset, or the reader will read no more). */
   void discard() {
     head = 0;
     size = 0;
+    ready = 0;
     ring = null;
+    marks = null;
+    finishDue = Link.NOW;
   }
 
-  /** Copies what fits of {@code src} in; the count copied. */
-  int put(ByteBuffer src) {
-    int count = Math.min(src.remaining(), CAPACITY - size);
+  /** How many of {@code src}'s bytes a put would take now. */
+  int fits(ByteBuffer src) {
+    return Math.min(src.remaining(), CAPACITY - size);
+  }
+
+  /**
+   * Copies {@code count} bytes of {@code src} in (at most {@link #fits}), due at {@code due}
+   * ({@link Link#NOW}: at once, unless earlier bytes are still on their way, which they follow).
+   */
+  void put(ByteBuffer src, int count, long due) {
     if (count == 0) {
-      return 0;
+      return;
+    }
+    if (due == Link.NOW && (marks == null || marks.isEmpty())) {
+      ready += count;
+    } else {
+      mark(count, due);
     }
     if (ring == null) {
       ring = new byte[CAPACITY];
@@ -58,12 +117,24 @@ final class StreamBuffer {
     src.get(ring, tail, first);
     src.get(ring, 0, count - first);
     size += count;
-    return count;
+  }
+
+  /** Bytes due at {@code due}, after (and never before) those already on their way. */
+  private void mark(int count, long due) {
+    if (marks == null) {
+      marks = new ArrayDeque<>();
+    }
+    long[] last = marks.peekLast();
+    if (last != null && due <= last[1]) {
+      last[0] += count; // due within the same tick, or held back by the bytes before them
+    } else {
+      marks.add(new long[] {count, due});
+    }
   }
 
   /** Copies what fits of the unread bytes into {@code dst}; the count copied. */
   int take(ByteBuffer dst) {
-    int count = Math.min(dst.remaining(), size);
+    int count = Math.min(dst.remaining(), ready);
     if (count == 0) {
       return 0;
     }
@@ -72,6 +143,7 @@ final class StreamBuffer {
     dst.put(ring, 0, count - first);
     head = (head + count) % CAPACITY;
     size -= count;
+    ready -= count;
     if (size == 0) {
       head = 0;
     }

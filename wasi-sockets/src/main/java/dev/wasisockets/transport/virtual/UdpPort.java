@@ -65,13 +65,14 @@ final class UdpPort {
   }
 
   boolean readable() {
-    return !queue.isEmpty();
+    return queue.hasArrived();
   }
 
   /**
    * Sends {@code src} as one datagram to {@code target}: the count sent. As UDP on Linux loopback,
    * a datagram to a port nobody has bound, to an address no member has, or to a full queue is
-   * dropped, and the send still counts it sent.
+   * dropped, and the send still counts it sent; so is one the link's faults lose, or a cut link (a
+   * partition, a blackhole) carries nowhere.
    */
   int send(ByteBuffer src, InetSocketAddress target) throws IOException {
     autobind();
@@ -81,7 +82,15 @@ final class UdpPort {
     VirtualHost to = network.hostAt(host, target.getAddress());
     DatagramQueue receiver = to == null ? null : to.datagramsFor(target);
     if (receiver != null) {
-      receiver.offer(source, src);
+      Link link = host.linkTo(to);
+      if (link.isClear()) {
+        receiver.offer(source, src, Link.NOW);
+      } else if (!link.isBlocked()) {
+        long now = System.nanoTime();
+        for (int copies = link.copies(); copies > 0; copies--) {
+          receiver.offer(source, src, link.arrival(count, now) + link.reorderDelay());
+        }
+      }
     }
     src.position(src.limit());
     return count;

@@ -11,9 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A member of a {@link VirtualNetwork}: a name, its addresses, and its ports. Guests join as this
@@ -34,6 +37,10 @@ public final class VirtualHost {
   private final Map<Integer, List<Binding>> ports = new HashMap<>();
   private final Map<Integer, List<Binding>> udpPorts = new HashMap<>();
   private int nextEphemeral = FIRST_EPHEMERAL;
+  // The links from this host, made when first used; and the ends of connections it has open.
+  private final Map<VirtualHost, Link> links = new HashMap<>();
+  private final Set<Endpoint> connections = Collections.newSetFromMap(new IdentityHashMap<>());
+  private long blackholedSince = Link.NEVER;
 
   VirtualHost(VirtualNetwork network, String name, List<InetAddress> addresses) {
     this.network = network;
@@ -43,6 +50,10 @@ public final class VirtualHost {
 
   public String name() {
     return name;
+  }
+
+  VirtualNetwork network() {
+    return network;
   }
 
   /** The host's addresses on the network, in the order a name lookup gives them. */
@@ -74,12 +85,18 @@ public final class VirtualHost {
     }
   }
 
-  /** A Java connection to {@code remote}, waiting while the listener's queue is full. */
+  /**
+   * A Java connection to {@code remote}, waiting while the listener's queue is full, and on a link
+   * with faults for the handshake, or until the network's connect timeout on a cut link.
+   *
+   * @throws java.net.SocketTimeoutException if the connect timed out (a partition, a blackhole)
+   */
   public VirtualConnection connect(InetSocketAddress remote) throws IOException {
+    long startedAt = System.nanoTime();
     network.lock();
     try {
       Endpoint end;
-      while ((end = network.connect(this, null, remote)) == null) {
+      while ((end = network.connect(this, null, remote, startedAt)) == null) {
         network.await(Duration.ofNanos(-1));
       }
       return new VirtualConnection(network, end);
@@ -106,6 +123,34 @@ public final class VirtualHost {
   }
 
   // What follows runs with the network's lock held.
+
+  /** The link from this host to {@code to} (itself too: loopback has a link, for latency). */
+  Link linkTo(VirtualHost to) {
+    return links.computeIfAbsent(to, t -> new Link(this, t, network.faults().seed()));
+  }
+
+  Iterable<Link> links() {
+    return links.values();
+  }
+
+  /** The ends of this host's connections still open (established or waiting in accept). */
+  Set<Endpoint> connections() {
+    return connections;
+  }
+
+  long blackholedSince() {
+    return blackholedSince;
+  }
+
+  void blackhole(long now) {
+    if (blackholedSince == Link.NEVER) {
+      blackholedSince = now;
+    }
+  }
+
+  void unblackhole() {
+    blackholedSince = Link.NEVER;
+  }
 
   /** Binds a listener on {@code local} (an unbound socket's listen). */
   Listening listenOn(InetSocketAddress local, int backlog) throws IOException {

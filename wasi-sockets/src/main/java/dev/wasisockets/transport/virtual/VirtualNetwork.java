@@ -9,6 +9,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,6 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * change between the check and the park cannot be lost. Simple and exact; waking only the waiters a
  * change concerns is for a later slice (the benchmark).
  *
+ * <p>{@link #faults()} puts faults on the network for tests: latency, bandwidth, loss, partitions.
+ * What a fault makes happen later (bytes arriving after a latency, a connect timing out) is a
+ * wake-up time the network keeps: a waiter parks no longer than until the next one, then looks
+ * again, so the network needs no thread of its own for them either.
+ *
  * <p>A host created without addresses gets the next of 10.0.0.1, 10.0.0.2, ... and of fd00::1,
  * fd00::2, ... (both families), skipping any address another host was given explicitly.
  */
@@ -38,6 +45,9 @@ public final class VirtualNetwork {
   private final Condition changed = lock.newCondition();
   private final Map<String, VirtualHost> byName = new HashMap<>();
   private final Map<InetAddress, VirtualHost> byAddress = new HashMap<>();
+  private final NetworkFaults faults = new NetworkFaults(this);
+  // When something a fault delayed comes due, rounded to Link.TICK: the waiters' latest wake-ups.
+  private final TreeSet<Long> wakeUps = new TreeSet<>();
   private int nextAssigned = 1;
 
   private VirtualNetwork() {}
@@ -142,6 +152,11 @@ public final class VirtualNetwork {
     }
   }
 
+  /** The faults put on this network: latency, bandwidth, loss, partitions, resets, blackholes. */
+  public NetworkFaults faults() {
+    return faults;
+  }
+
   private static byte[] ipv6Loopback() {
     byte[] bytes = new byte[16];
     bytes[15] = 1;
@@ -164,18 +179,47 @@ public final class VirtualNetwork {
   }
 
   /**
-   * Waits, with the lock held, until something changes or {@code timeout} passes (negative: no
-   * limit); the time left (at most 0 once it has passed).
+   * Has every waiter look again at {@code due} (a {@link System#nanoTime()}), with the lock held.
+   */
+  void wakeAt(long due) {
+    wakeUps.add(due);
+  }
+
+  /** Every host of the network, with the lock held. */
+  Iterable<VirtualHost> hosts() {
+    return byName.values();
+  }
+
+  /**
+   * Waits, with the lock held, until something changes, something a fault delayed comes due, or
+   * {@code timeout} passes (negative: no limit); the time left (at most 0 once it has passed, -1
+   * for no limit). The caller looks again whatever woke it.
    *
    * @throws InterruptedIOException if the thread is interrupted, which stays interrupted
    */
   long await(Duration timeout) throws InterruptedIOException {
     try {
-      if (timeout.isNegative()) {
-        changed.await();
-        return -1;
+      if (wakeUps.isEmpty()) {
+        if (timeout.isNegative()) {
+          changed.await();
+          return -1;
+        }
+        return Math.max(0, changed.awaitNanos(timeout.toNanos()));
       }
-      return Math.max(0, changed.awaitNanos(timeout.toNanos()));
+      long now = System.nanoTime();
+      boolean due = false;
+      while (!wakeUps.isEmpty() && wakeUps.first() - now <= 0) {
+        wakeUps.pollFirst();
+        due = true;
+      }
+      if (due) {
+        changed.signalAll(); // what came due may concern any waiter
+        return timeout.isNegative() ? -1 : timeout.toNanos();
+      }
+      long untilDue = wakeUps.isEmpty() ? Long.MAX_VALUE : wakeUps.first() - now;
+      long wait = timeout.isNegative() ? untilDue : Math.min(untilDue, timeout.toNanos());
+      long left = changed.awaitNanos(wait);
+      return timeout.isNegative() ? -1 : Math.max(0, timeout.toNanos() - (wait - left));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting on the virtual network");
@@ -194,14 +238,20 @@ public final class VirtualNetwork {
 
   /**
    * Connects, with the lock held, from {@code from} (from {@code bound}, the socket's port, or an
-   * ephemeral one when null) to {@code remote}. The client's end, or null while the listener's
-   * queue is full (the connect waits, as a Linux SYN waits for room).
+   * ephemeral one when null) to {@code remote}, a connect begun at {@code startedAt}. The client's
+   * end, or null while the connect must wait: for the listener's queue to have room (as a Linux SYN
+   * waits for room), and on a link with faults for its handshake or a cut link's timeout.
    *
    * @throws ConnectException if nobody listens there (ECONNREFUSED)
    * @throws NoRouteToHostException if no host has the address (EHOSTUNREACH)
+   * @throws SocketTimeoutException if a cut link or a blackhole left it unanswered (ETIMEDOUT)
    */
-  Endpoint connect(VirtualHost from, VirtualHost.Binding bound, InetSocketAddress remote)
+  Endpoint connect(
+      VirtualHost from, VirtualHost.Binding bound, InetSocketAddress remote, long startedAt)
       throws IOException {
+    if (inFlight(from, remote, startedAt)) {
+      return null;
+    }
     Listening listening = listenerAt(from, remote);
     if (listening.isFull()) {
       return null;
@@ -215,9 +265,67 @@ public final class VirtualNetwork {
     VirtualHost.Binding binding =
         bound != null ? bound : from.bind(new InetSocketAddress(source, 0));
     int port = binding.address().getPort();
-    Endpoint clientEnd = Endpoint.pair(this, new InetSocketAddress(source, port), remote, binding);
+    Endpoint clientEnd =
+        Endpoint.pair(
+            this,
+            from,
+            new InetSocketAddress(source, port),
+            hostAt(from, remote.getAddress()),
+            remote,
+            binding);
     listening.offer(clientEnd.peer());
     return clientEnd;
+  }
+
+  /**
+   * Whether a connect would end now (connected, or failed), with the lock held: what a poll on a
+   * connecting socket asks.
+   */
+  boolean connectWouldEnd(VirtualHost from, InetSocketAddress remote, long startedAt) {
+    try {
+      return !inFlight(from, remote, startedAt) && !listenerAt(from, remote).isFull();
+    } catch (IOException e) {
+      return true; // the try reports the failure
+    }
+  }
+
+  /**
+   * Whether a connect begun at {@code startedAt} is still on its way through the faults: the
+   * handshake's round trip on a link with latency, or no answer at all across a cut link or to a
+   * blackholed address, until the network's connect timeout. Has the waiters woken when that ends.
+   *
+   * @throws SocketTimeoutException once the connect has waited its timeout unanswered
+   */
+  private boolean inFlight(VirtualHost from, InetSocketAddress remote, long startedAt)
+      throws IOException {
+    if (remote.isUnresolved()) {
+      throw new UnknownHostException(remote.getHostString());
+    }
+    VirtualHost target = hostAt(from, remote.getAddress());
+    if (target == null && !faults.isBlackholed(remote.getAddress())) {
+      return false; // listenerAt reports that no host has the address
+    }
+    if (target != null) {
+      Link there = from.linkTo(target);
+      Link back = target.linkTo(from);
+      if (there.isClear() && back.isClear()) {
+        return false;
+      }
+      if (!there.isBlocked() && !back.isBlocked()) {
+        long answered = startedAt + there.handshakeNanos(back);
+        if (System.nanoTime() - answered < 0) {
+          wakeAt(Link.roundUp(answered));
+          return true;
+        }
+        return false;
+      }
+    }
+    long givesUp = startedAt + faults.connectTimeoutNanos();
+    if (System.nanoTime() - givesUp >= 0) {
+      throw new SocketTimeoutException("Connection timed out");
+    }
+    wakeAt(Link.roundUp(givesUp));
+    return true;
   }
 
   /**

@@ -13,14 +13,15 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 
 /**
- * A guest's TCP socket on the virtual network: unbound, bound, connecting (only while the
- * listener's queue is full), or connected to an {@link Endpoint}. Every method takes the network's
- * lock; none waits.
+ * A guest's TCP socket on the virtual network: unbound, bound, connecting (while the listener's
+ * queue is full, or through a link's faults), or connected to an {@link Endpoint}. Every method
+ * takes the network's lock; none waits.
  */
 final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
   private final StandardProtocolFamily family;
   private VirtualHost.Binding binding; // bound, not yet connected: the port it holds
-  private InetSocketAddress connecting; // a connect waiting for room in the listener's queue
+  private InetSocketAddress connecting; // a connect waiting: for room, or through faults
+  private long connectStartedAt;
   private Endpoint end; // connected
 
   VirtualTcpChannel(VirtualTransport transport, StandardProtocolFamily family) {
@@ -87,6 +88,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
       }
       checkFamily(family, remote);
       connecting = remote;
+      connectStartedAt = System.nanoTime();
       return finishLocked();
     } finally {
       network.unlock();
@@ -114,7 +116,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
   private boolean finishLocked() throws IOException {
     Endpoint connected;
     try {
-      connected = network.connect(transport.host, binding, connecting);
+      connected = network.connect(transport.host, binding, connecting, connectStartedAt);
     } catch (IOException e) {
       connecting = null; // refused or unreachable: the socket has failed
       throw e;
@@ -205,20 +207,12 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
       }
       return ready & interest;
     }
-    if (connecting != null && connectWouldEnd()) {
+    if (connecting != null
+        && network.connectWouldEnd(transport.host, connecting, connectStartedAt)) {
       // As a finished connect on the direct transport: connected and writable (POLLOUT).
       return (Readiness.CONNECT | Readiness.WRITE) & interest;
     }
     return 0;
-  }
-
-  /** Whether a try of the pending connect would end it: connected, or failed. */
-  private boolean connectWouldEnd() {
-    try {
-      return !network.listenerAt(transport.host, connecting).isFull();
-    } catch (IOException e) {
-      return true; // the listener went away: finishConnect reports the refusal
-    }
   }
 
   @Override
