@@ -3,7 +3,6 @@ package dev.wasisockets.transport.virtual;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 
 /**
  * The datagrams that have come for one UDP socket and were not received yet, bounded as Linux
@@ -12,8 +11,9 @@ import java.util.Iterator;
  * not fit is dropped without a word, as UDP drops. Guarded by the network's lock.
  *
  * <p>On a link with faults a datagram is queued when sent but due later; it may be received only
- * once due, and one held back (reordered) lets those due before it be received first. The queue
- * counts datagrams on their way too, as the socket's buffer would have to hold them.
+ * once due, and of those due the one due first is received first, so one held back (reordered) lets
+ * those sent after it overtake it. The queue counts datagrams on their way too, as the socket's
+ * buffer would have to hold them.
  */
 final class DatagramQueue {
   /** Linux's default {@code net.core.rmem_default}: the receive buffer of a new socket. */
@@ -85,26 +85,29 @@ final class DatagramQueue {
     }
     long now = System.nanoTime();
     for (Datagram datagram : queued) {
-      if (datagram.due - now <= 0) {
+      if (datagram.due <= now) { // NOW, Long.MIN_VALUE, is always due
         return true;
       }
     }
     return false;
   }
 
+  /** Takes the datagram due first of those due now (in queue order when due alike), or null. */
   private Datagram takeArrived() {
     long now = System.nanoTime();
-    for (Iterator<Datagram> it = queued.iterator(); it.hasNext(); ) {
-      Datagram datagram = it.next();
-      if (datagram.due - now <= 0) {
-        it.remove();
-        if (datagram.due != Link.NOW) {
-          delayed--;
-        }
-        return datagram;
+    Datagram first = null;
+    for (Datagram datagram : queued) {
+      if (datagram.due <= now && (first == null || datagram.due < first.due)) {
+        first = datagram;
       }
     }
-    return null;
+    if (first != null) {
+      queued.removeFirstOccurrence(first);
+      if (first.due != Link.NOW) {
+        delayed--;
+      }
+    }
+    return first;
   }
 
   /** The socket closed: what is queued goes. */

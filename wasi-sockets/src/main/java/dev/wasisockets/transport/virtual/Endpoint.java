@@ -229,6 +229,7 @@ final class Endpoint {
    */
   void resetBoth() {
     for (Endpoint end : new Endpoint[] {this, peer}) {
+      end.host.connections().remove(end); // a reset connection cannot be reset again
       if (!end.closed) {
         end.reset = true;
         end.inbound.discard();

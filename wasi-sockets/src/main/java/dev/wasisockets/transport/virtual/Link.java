@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  *
  * <p>Times are {@link System#nanoTime()} rounded up to a {@link #TICK}, so that bytes and wake-ups
  * due within one tick share one mark and one wake-up: the bookkeeping of a fast writer on a slow
- * link stays bounded by time, not by the number of its writes.
+ * link stays bounded by time, not by the number of its writes. They are compared with {@code <}
+ * (not by subtraction, which the sentinels {@link #NOW} and {@link #NEVER} would overflow): the
+ * JVM's nanoTime does not wrap in the life of a process.
  */
 final class Link {
   /** The step of the faults' clock: 100 µs, finer than any latency worth simulating. */
@@ -41,6 +43,7 @@ final class Link {
     this.from = from;
     this.to = to;
     reseed(seed);
+    update(); // an end may be a blackhole already
   }
 
   /**
