@@ -323,6 +323,11 @@ final class RawAbiGuest implements AutoCloseable {
   /** As {@link #connectToPeer}, on either network. */
   Peer connectPeer(int fd) throws IOException {
     connectCall(fd);
+    return acceptPeer();
+  }
+
+  /** The peer's side of the next connection the guest made to it, on either network. */
+  Peer acceptPeer() throws IOException {
     if (virtualPeer != null) {
       VirtualConnection connection = virtualPeer.accept(Duration.ofSeconds(30));
       return new Peer() {

@@ -52,7 +52,8 @@ public final class VirtualHost {
     return name;
   }
 
-  VirtualNetwork network() {
+  /** The network this host is a member of (where its {@link VirtualNetwork#faults()} are). */
+  public VirtualNetwork network() {
     return network;
   }
 
