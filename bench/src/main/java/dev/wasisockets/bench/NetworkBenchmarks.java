@@ -73,6 +73,7 @@ public final class NetworkBenchmarks {
     }
     rows.addAll(RelayBenchmarks.rows(quick));
     rows.addAll(ManyConnections.rows(quick));
+    rows.addAll(VirtualNetworkBenchmarks.rows(quick));
     rows.addAll(ServerBenchmarks.rows(quick ? "quick" : "full"));
     System.out.println(ServerBenchmarks.header() + "\n");
     System.out.println(String.join("\n", rows));

@@ -6,7 +6,11 @@ import java.util.ArrayDeque;
 /**
  * The bytes of one direction of a virtual connection that the writer has sent and the reader has
  * not yet read: a ring of at most {@link #CAPACITY} bytes, then the end of the stream. Guarded by
- * the network's lock; the ring is allocated on the first write, so an idle connection holds none.
+ * the network's lock. The ring is allocated on the first write at the size that write needs (at
+ * least {@link #FIRST_RING}), and doubles when the bytes waiting outgrow it, so a connection that
+ * carries a request and a reply (churn) allocates a few hundred bytes, not the bound. A small ring
+ * (up to {@link #KEPT_RING}) is dropped once read empty, so an idle connection holds none; a larger
+ * one, a stream's, is kept for the bytes to come.
  *
  * <p>On a link with faults, bytes arrive later than they are written: each write's bytes carry the
  * time they are due (a mark), and only bytes whose time has come, on a link that is not cut, may be
@@ -21,6 +25,12 @@ final class StreamBuffer {
    * thousand busy connections stay within half a gigabyte.
    */
   static final int CAPACITY = 256 * 1024;
+
+  /** The smallest ring. */
+  static final int FIRST_RING = 512;
+
+  /** The largest ring dropped when read empty. */
+  static final int KEPT_RING = 4096;
 
   private byte[] ring;
   private int head; // index of the oldest unread byte
@@ -109,14 +119,27 @@ final class StreamBuffer {
     } else {
       mark(count, due);
     }
-    if (ring == null) {
-      ring = new byte[CAPACITY];
+    if (ring == null || ring.length - size < count) {
+      grow(size + count);
     }
-    int tail = (head + size) % CAPACITY;
-    int first = Math.min(count, CAPACITY - tail);
+    int tail = (head + size) % ring.length;
+    int first = Math.min(count, ring.length - tail);
     src.get(ring, tail, first);
     src.get(ring, 0, count - first);
     size += count;
+  }
+
+  /** A ring of the next power of two that holds {@code needed} bytes, the unread ones first. */
+  private void grow(int needed) {
+    int length = Math.max(FIRST_RING, Integer.highestOneBit(Math.max(1, needed - 1)) << 1);
+    byte[] larger = new byte[Math.min(CAPACITY, length)];
+    if (ring != null) {
+      int first = Math.min(size, ring.length - head);
+      System.arraycopy(ring, head, larger, 0, first);
+      System.arraycopy(ring, 0, larger, first, size - first);
+    }
+    ring = larger;
+    head = 0;
   }
 
   /** Bytes due at {@code due}, after (and never before) those already on their way. */
@@ -138,14 +161,17 @@ final class StreamBuffer {
     if (count == 0) {
       return 0;
     }
-    int first = Math.min(count, CAPACITY - head);
+    int first = Math.min(count, ring.length - head);
     dst.put(ring, head, first);
     dst.put(ring, 0, count - first);
-    head = (head + count) % CAPACITY;
+    head = (head + count) % ring.length;
     size -= count;
     ready -= count;
     if (size == 0) {
       head = 0;
+      if (ring.length <= KEPT_RING) {
+        ring = null; // a request's or a reply's: an idle connection keeps no buffer
+      }
     }
     return count;
   }

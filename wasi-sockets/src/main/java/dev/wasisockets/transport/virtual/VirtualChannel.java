@@ -19,25 +19,43 @@ import java.util.Map;
  * an effect here).
  */
 abstract class VirtualChannel implements TransportChannel {
+  /** A TCP socket's options and their values until set. */
+  static final Map<SocketOption<?>, Object> TCP_OPTIONS =
+      Map.ofEntries(
+          Map.entry(StandardSocketOptions.SO_REUSEADDR, false),
+          Map.entry(StandardSocketOptions.SO_KEEPALIVE, false),
+          Map.entry(StandardSocketOptions.TCP_NODELAY, false),
+          Map.entry(StandardSocketOptions.SO_SNDBUF, StreamBuffer.CAPACITY),
+          Map.entry(StandardSocketOptions.SO_RCVBUF, StreamBuffer.CAPACITY),
+          Map.entry(StandardSocketOptions.SO_LINGER, -1));
+
+  /** A UDP socket's: TCP's (kept as the direct transport keeps them), SO_BROADCAST, its queue. */
+  static final Map<SocketOption<?>, Object> UDP_OPTIONS = udpOptions();
+
   final VirtualNetwork network;
   final VirtualTransport transport;
-  private final Map<SocketOption<?>, Object> options = new HashMap<>();
+  private final Map<SocketOption<?>, Object> defaults;
+  // The options set, made at the first set: most sockets set none or one, and ten thousand idle
+  // connections should not each keep a map of six defaults.
+  private Map<SocketOption<?>, Object> options;
   boolean closed; // under the network's lock
 
-  VirtualChannel(VirtualTransport transport) {
+  VirtualChannel(VirtualTransport transport, Map<SocketOption<?>, Object> defaults) {
     this.network = transport.network;
     this.transport = transport;
-    options.put(StandardSocketOptions.SO_REUSEADDR, false);
-    options.put(StandardSocketOptions.SO_KEEPALIVE, false);
-    options.put(StandardSocketOptions.TCP_NODELAY, false);
-    options.put(StandardSocketOptions.SO_SNDBUF, StreamBuffer.CAPACITY);
-    options.put(StandardSocketOptions.SO_RCVBUF, StreamBuffer.CAPACITY);
-    options.put(StandardSocketOptions.SO_LINGER, -1);
+    this.defaults = defaults;
   }
 
-  /** Adds an option this kind of socket has (e.g. SO_BROADCAST for UDP) with its initial value. */
-  final void addOption(SocketOption<?> option, Object initial) {
-    options.put(option, initial);
+  private static Map<SocketOption<?>, Object> udpOptions() {
+    Map<SocketOption<?>, Object> options = new HashMap<>(TCP_OPTIONS);
+    options.put(StandardSocketOptions.SO_BROADCAST, false);
+    options.put(StandardSocketOptions.SO_RCVBUF, DatagramQueue.CAPACITY);
+    return Map.copyOf(options);
+  }
+
+  private Object valueOf(SocketOption<?> option) {
+    Object set = options == null ? null : options.get(option);
+    return set != null ? set : defaults.get(option);
   }
 
   /**
@@ -67,12 +85,12 @@ abstract class VirtualChannel implements TransportChannel {
 
   /** Whether SO_LINGER is on with a time of 0: a close then resets the connection. */
   final boolean abortsOnClose() {
-    return (Integer) options.get(StandardSocketOptions.SO_LINGER) == 0;
+    return (Integer) valueOf(StandardSocketOptions.SO_LINGER) == 0;
   }
 
   @Override
   public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-    if (!options.containsKey(option)) {
+    if (!defaults.containsKey(option)) {
       throw new UnsupportedOperationException("'" + option + "' not supported");
     }
     if (value == null) {
@@ -85,6 +103,9 @@ abstract class VirtualChannel implements TransportChannel {
     try {
       if (closed) {
         throw new ClosedChannelException();
+      }
+      if (options == null) {
+        options = new HashMap<>(4);
       }
       // Linux keeps a linger time up to 65,535 s; the JDK clamps alike. Negative: off.
       if (option == StandardSocketOptions.SO_LINGER) {
@@ -100,7 +121,7 @@ abstract class VirtualChannel implements TransportChannel {
 
   @Override
   public <T> T getOption(SocketOption<T> option) throws IOException {
-    if (!options.containsKey(option)) {
+    if (!defaults.containsKey(option)) {
       throw new UnsupportedOperationException("'" + option + "' not supported");
     }
     network.lock();
@@ -108,7 +129,7 @@ abstract class VirtualChannel implements TransportChannel {
       if (closed) {
         throw new ClosedChannelException();
       }
-      return option.type().cast(options.get(option));
+      return option.type().cast(valueOf(option));
     } finally {
       network.unlock();
     }

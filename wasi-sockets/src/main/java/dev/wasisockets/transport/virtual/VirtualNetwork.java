@@ -41,6 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * fd00::2, ... (both families), skipping any address another host was given explicitly.
  */
 public final class VirtualNetwork {
+  /** How long a waiter watches for a change before it parks (see {@link #spinForChange}). */
+  static final long SPIN_NANOS = Long.getLong("dev.wasisockets.virtual.spinNanos", 20_000);
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, VirtualHost> byName = new HashMap<>();
@@ -49,6 +52,10 @@ public final class VirtualNetwork {
   // When something a fault delayed comes due, rounded to Link.TICK: the waiters' latest wake-ups.
   private final TreeSet<Long> wakeUps = new TreeSet<>();
   private int nextAssigned = 1;
+  // How many changes there have been (written under the lock, read by spinning waiters without
+  // it), and how many waiters are parked on the condition (under the lock).
+  private volatile long version;
+  private int parked;
 
   private VirtualNetwork() {}
 
@@ -175,7 +182,10 @@ public final class VirtualNetwork {
 
   /** Wakes every waiter to look again; called, with the lock held, by whatever changes state. */
   void changed() {
-    changed.signalAll();
+    version++;
+    if (parked > 0) {
+      changed.signalAll();
+    }
   }
 
   /**
@@ -198,15 +208,14 @@ public final class VirtualNetwork {
    * @throws InterruptedIOException if the thread is interrupted, which stays interrupted
    */
   long await(Duration timeout) throws InterruptedIOException {
-    try {
-      if (wakeUps.isEmpty()) {
-        if (timeout.isNegative()) {
-          changed.await();
-          return -1;
-        }
-        return Math.max(0, changed.awaitNanos(timeout.toNanos()));
-      }
-      long now = System.nanoTime();
+    long started = System.nanoTime();
+    long limit = timeout.isNegative() ? Long.MAX_VALUE : timeout.toNanos();
+    if (spinForChange(Math.min(limit, SPIN_NANOS))) {
+      return timeout.isNegative() ? -1 : Math.max(0, limit - (System.nanoTime() - started));
+    }
+    long now = System.nanoTime();
+    long left = limit == Long.MAX_VALUE ? limit : Math.max(0, limit - (now - started));
+    if (!wakeUps.isEmpty()) {
       boolean due = false;
       while (!wakeUps.isEmpty() && wakeUps.first() - now <= 0) {
         wakeUps.pollFirst();
@@ -214,16 +223,50 @@ public final class VirtualNetwork {
       }
       if (due) {
         changed.signalAll(); // what came due may concern any waiter
-        return timeout.isNegative() ? -1 : timeout.toNanos();
+        return timeout.isNegative() ? -1 : left;
       }
-      long untilDue = wakeUps.isEmpty() ? Long.MAX_VALUE : wakeUps.first() - now;
-      long wait = timeout.isNegative() ? untilDue : Math.min(untilDue, timeout.toNanos());
-      long left = changed.awaitNanos(wait);
-      return timeout.isNegative() ? -1 : Math.max(0, timeout.toNanos() - (wait - left));
+    }
+    long untilDue = wakeUps.isEmpty() ? Long.MAX_VALUE : wakeUps.first() - now;
+    parked++;
+    try {
+      if (left == Long.MAX_VALUE && untilDue == Long.MAX_VALUE) {
+        changed.await();
+        return -1;
+      }
+      long wait = Math.min(left, untilDue);
+      long unused = changed.awaitNanos(wait);
+      return timeout.isNegative() ? -1 : Math.max(0, left - (wait - unused));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting on the virtual network");
+    } finally {
+      parked--;
     }
+  }
+
+  /**
+   * Before parking, a waiter watches for a change for up to {@code nanos} with the lock released:
+   * on a network of a few busy members (a client and its server), the answer usually comes within
+   * microseconds, and catching it so costs less than the park and the wake-up, which on Linux take
+   * a futex call each and tens of microseconds between them. Whether something changed (the caller
+   * looks again, under the lock, as after any wake-up). Only a waiter that holds the lock once
+   * (every wait does but a reentrant one) and is not interrupted spins.
+   */
+  private boolean spinForChange(long nanos) {
+    if (nanos <= 0 || lock.getHoldCount() != 1 || Thread.currentThread().isInterrupted()) {
+      return false;
+    }
+    long seen = version;
+    long deadline = System.nanoTime() + nanos;
+    lock.unlock();
+    try {
+      while (version == seen && System.nanoTime() - deadline < 0) {
+        Thread.onSpinWait();
+      }
+    } finally {
+      lock.lock();
+    }
+    return version != seen;
   }
 
   /**

@@ -25,7 +25,7 @@ final class VirtualTcpChannel extends VirtualChannel implements TcpChannel {
   private Endpoint end; // connected
 
   VirtualTcpChannel(VirtualTransport transport, StandardProtocolFamily family) {
-    super(transport);
+    super(transport, TCP_OPTIONS);
     this.family = family;
   }
 

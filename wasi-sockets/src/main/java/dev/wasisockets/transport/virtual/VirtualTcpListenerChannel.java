@@ -15,7 +15,7 @@ final class VirtualTcpListenerChannel extends VirtualChannel implements TcpListe
 
   VirtualTcpListenerChannel(
       VirtualTransport transport, StandardProtocolFamily family, Listening listening) {
-    super(transport);
+    super(transport, TCP_OPTIONS);
     this.family = family;
     this.listening = listening;
   }

@@ -5,7 +5,6 @@ import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,11 +17,9 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
   private final UdpPort port;
 
   VirtualUdpChannel(VirtualTransport transport, StandardProtocolFamily family) {
-    super(transport);
+    super(transport, UDP_OPTIONS);
     this.family = family;
     this.port = new UdpPort(network, transport.host, family);
-    addOption(StandardSocketOptions.SO_BROADCAST, false);
-    addOption(StandardSocketOptions.SO_RCVBUF, DatagramQueue.CAPACITY);
   }
 
   @Override
