@@ -17,7 +17,10 @@ import java.util.ArrayDeque;
  */
 final class DatagramQueue {
   /** Linux's default {@code net.core.rmem_default}: the receive buffer of a new socket. */
-  static final int CAPACITY = 212_992;
+  static final int DEFAULT_CAPACITY = 212_992;
+
+  /** Linux's least receive buffer ({@code SOCK_MIN_RCVBUF}, on 64-bit). */
+  static final int MIN_CAPACITY = 2_304;
 
   /** What each datagram costs besides its bytes. */
   static final int OVERHEAD = 256;
@@ -27,6 +30,7 @@ final class DatagramQueue {
   private final VirtualNetwork network;
   private final ArrayDeque<Datagram> queued = new ArrayDeque<>();
   private int used;
+  private int capacity = DEFAULT_CAPACITY;
   private int delayed; // of the datagrams queued, those with a due time (then some may not be due)
   private InetSocketAddress onlyFrom; // a connected socket's peer: the one source it takes
 
@@ -49,7 +53,7 @@ final class DatagramQueue {
       return false;
     }
     int cost = payload.remaining() + OVERHEAD;
-    if (used + cost > CAPACITY) {
+    if (used + cost > capacity) {
       return false;
     }
     byte[] bytes = new byte[payload.remaining()];
@@ -76,6 +80,14 @@ final class DatagramQueue {
     used -= next.bytes.length + OVERHEAD;
     dst.put(next.bytes, 0, Math.min(next.bytes.length, dst.remaining()));
     return next.source;
+  }
+
+  /**
+   * Holds {@code bytes} from now on; datagrams already queued stay, even past it (Linux does not
+   * drop what it holds when the buffer shrinks).
+   */
+  void resize(int bytes) {
+    capacity = bytes;
   }
 
   /** Whether a datagram has come: one is queued, and due. */

@@ -51,6 +51,11 @@ final class UdpPort {
     queue.acceptOnlyFrom(remote);
   }
 
+  /** The receive queue holds {@code capacity} bytes from now on (SO_RCVBUF). */
+  void resizeQueue(int capacity) {
+    queue.resize(capacity);
+  }
+
   InetSocketAddress peer() {
     return peer;
   }

@@ -49,8 +49,16 @@ abstract class VirtualChannel implements TransportChannel {
   private static Map<SocketOption<?>, Object> udpOptions() {
     Map<SocketOption<?>, Object> options = new HashMap<>(TCP_OPTIONS);
     options.put(StandardSocketOptions.SO_BROADCAST, false);
-    options.put(StandardSocketOptions.SO_RCVBUF, DatagramQueue.CAPACITY);
+    options.put(StandardSocketOptions.SO_RCVBUF, DatagramQueue.DEFAULT_CAPACITY);
     return Map.copyOf(options);
+  }
+
+  /**
+   * What setting {@code option} to {@code value} does to this socket, with the lock held: the value
+   * kept and read back (the value itself, unless the kind of socket acts on it).
+   */
+  Object applied(SocketOption<?> option, Object value) {
+    return value;
   }
 
   private Object valueOf(SocketOption<?> option) {
@@ -112,7 +120,7 @@ abstract class VirtualChannel implements TransportChannel {
         int seconds = (Integer) value;
         options.put(option, seconds < 0 ? -1 : Math.min(seconds, 65_535));
       } else {
-        options.put(option, value);
+        options.put(option, applied(option, value));
       }
     } finally {
       network.unlock();

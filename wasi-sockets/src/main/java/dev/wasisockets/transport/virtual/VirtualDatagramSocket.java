@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 
 /**
@@ -17,6 +18,9 @@ import java.time.Duration;
 public final class VirtualDatagramSocket implements Closeable {
   /** The most a datagram carries: 65,535 less the IPv4 and UDP headers, as on Linux. */
   public static final int MAX_PAYLOAD = 65_507;
+
+  /** The most an IPv6 datagram carries: 65,535 less the UDP header (IPv6's is not counted). */
+  public static final int MAX_IPV6_PAYLOAD = 65_527;
 
   private final VirtualNetwork network;
   private final UdpPort port;
@@ -44,13 +48,29 @@ public final class VirtualDatagramSocket implements Closeable {
   }
 
   /**
+   * Sets the socket's peer, as a UDP connect: {@link #send(ByteBuffer)} goes to it, and from now on
+   * only its datagrams are received (those already queued stay), as Linux filters.
+   */
+  public void connect(InetSocketAddress peer) throws IOException {
+    network.lock();
+    try {
+      ensureOpen();
+      port.connect(peer);
+    } finally {
+      network.unlock();
+    }
+  }
+
+  /**
    * Sends {@code payload}'s remaining bytes as one datagram to {@code target}; dropped, as UDP, if
    * nobody takes it there.
    *
-   * @throws IOException "Message too long" for more than {@link #MAX_PAYLOAD} bytes
+   * @throws IOException "Message too long" for more than {@link #MAX_PAYLOAD} bytes ({@link
+   *     #MAX_IPV6_PAYLOAD} to an IPv6 address)
    */
   public void send(ByteBuffer payload, InetSocketAddress target) throws IOException {
-    if (payload.remaining() > MAX_PAYLOAD) {
+    int most = target.getAddress() instanceof Inet6Address ? MAX_IPV6_PAYLOAD : MAX_PAYLOAD;
+    if (payload.remaining() > most) {
       throw new IOException("Message too long");
     }
     network.lock();
@@ -60,6 +80,25 @@ public final class VirtualDatagramSocket implements Closeable {
     } finally {
       network.unlock();
     }
+  }
+
+  /**
+   * Sends to the peer {@link #connect} set.
+   *
+   * @throws NotYetConnectedException if there is none
+   */
+  public void send(ByteBuffer payload) throws IOException {
+    InetSocketAddress peer;
+    network.lock();
+    try {
+      peer = port.peer();
+    } finally {
+      network.unlock();
+    }
+    if (peer == null) {
+      throw new NotYetConnectedException();
+    }
+    send(payload, peer);
   }
 
   /**

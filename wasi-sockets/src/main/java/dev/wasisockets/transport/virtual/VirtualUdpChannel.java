@@ -4,7 +4,9 @@ import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.UdpChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /**
@@ -20,6 +22,25 @@ final class VirtualUdpChannel extends VirtualChannel implements UdpChannel {
     super(transport, UDP_OPTIONS);
     this.family = family;
     this.port = new UdpPort(network, transport.host, family);
+  }
+
+  /**
+   * SO_RCVBUF resizes the receive queue as Linux resizes the buffer: to twice the size asked (the
+   * kernel's bookkeeping share), at most twice {@code net.core.rmem_max} (212,992 by default), at
+   * least {@link DatagramQueue#MIN_CAPACITY}; reading it back gives that size, as on Linux.
+   */
+  @Override
+  Object applied(SocketOption<?> option, Object value) {
+    if (option == StandardSocketOptions.SO_RCVBUF) {
+      int asked = (Integer) value;
+      int size =
+          (int)
+              Math.max(
+                  DatagramQueue.MIN_CAPACITY, 2L * Math.min(asked, DatagramQueue.DEFAULT_CAPACITY));
+      port.resizeQueue(size);
+      return size;
+    }
+    return value;
   }
 
   @Override

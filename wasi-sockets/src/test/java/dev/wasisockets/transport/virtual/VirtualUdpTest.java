@@ -16,6 +16,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -120,7 +121,7 @@ class VirtualUdpTest {
     UdpChannel socket = guest.openUdp(StandardProtocolFamily.INET);
     socket.bind(new InetSocketAddress(ANY4, 9100));
     int size = 1000;
-    int fits = DatagramQueue.CAPACITY / (size + DatagramQueue.OVERHEAD);
+    int fits = DatagramQueue.DEFAULT_CAPACITY / (size + DatagramQueue.OVERHEAD);
     try (VirtualDatagramSocket member = server.openUdp(new InetSocketAddress(ANY4, 0))) {
       for (int i = 0; i < fits + 50; i++) {
         ByteBuffer datagram = ByteBuffer.allocate(size);
@@ -193,7 +194,81 @@ class VirtualUdpTest {
     assertThat(socket.getOption(StandardSocketOptions.SO_BROADCAST)).isTrue();
     assertThat(socket.getOption(StandardSocketOptions.SO_REUSEADDR)).isTrue();
     assertThat(socket.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(8192);
-    assertThat(socket.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(DatagramQueue.CAPACITY);
+    assertThat(socket.getOption(StandardSocketOptions.SO_RCVBUF))
+        .isEqualTo(DatagramQueue.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * SO_RCVBUF sizes the queue as Linux sizes the buffer: twice what is asked, at most twice
+   * rmem_max, at least 2,304; the size read back is the size kept.
+   */
+  @Test
+  void soRcvbufResizesTheQueueAsLinuxDoes() throws Exception {
+    UdpChannel socket = guest.openUdp(StandardProtocolFamily.INET);
+    socket.bind(new InetSocketAddress(ANY4, 9101));
+    socket.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+    assertThat(socket.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(8192);
+    int size = 1000;
+    try (VirtualDatagramSocket member = server.openUdp(new InetSocketAddress(ANY4, 0))) {
+      for (int i = 0; i < 20; i++) {
+        member.send(ByteBuffer.allocate(size), new InetSocketAddress(CLIENT4, 9101));
+      }
+    }
+    int received = 0;
+    while (socket.receive(ByteBuffer.allocate(size)) != null) {
+      received++;
+    }
+    assertThat(received).isEqualTo(8192 / (size + DatagramQueue.OVERHEAD));
+
+    socket.setOption(StandardSocketOptions.SO_RCVBUF, 1);
+    assertThat(socket.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(2304);
+    socket.setOption(StandardSocketOptions.SO_RCVBUF, 10_000_000);
+    assertThat(socket.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(425_984);
+  }
+
+  @Test
+  void aMembersConnectedSocketSendsToItsPeerAndTakesOnlyItsDatagrams() throws Exception {
+    UdpChannel socket = guest.openUdp(StandardProtocolFamily.INET);
+    socket.bind(new InetSocketAddress(ANY4, 9102));
+    try (VirtualDatagramSocket member = server.openUdp(new InetSocketAddress(ANY4, 5300));
+        VirtualDatagramSocket stranger = server.openUdp(new InetSocketAddress(ANY4, 5301))) {
+      assertThatThrownBy(() -> member.send(bytes("nowhere")))
+          .isInstanceOf(NotYetConnectedException.class);
+      member.connect(new InetSocketAddress(CLIENT4, 9102));
+      member.send(bytes("to the peer"));
+      ByteBuffer in = ByteBuffer.allocate(100);
+      assertThat(socket.receive(in)).isEqualTo(new InetSocketAddress(SERVER4, 5300));
+      assertThat(text(in)).isEqualTo("to the peer");
+
+      socket.send(bytes("from the peer"), new InetSocketAddress(SERVER4, 5300));
+      socket.send(bytes("not the peer"), new InetSocketAddress(SERVER4, 5301));
+      stranger.send(bytes("a stranger"), new InetSocketAddress(SERVER4, 5300));
+      ByteBuffer reply = ByteBuffer.allocate(100);
+      member.receive(reply, Duration.ofSeconds(10));
+      assertThat(text(reply)).isEqualTo("from the peer");
+      assertThatThrownBy(() -> member.receive(ByteBuffer.allocate(100), Duration.ZERO))
+          .isInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
+  @Test
+  void aMemberSendsIpv6DatagramsUpTo65527Bytes() throws Exception {
+    InetAddress server6 = server.addresses().get(1);
+    try (VirtualDatagramSocket receiver =
+            server.openUdp(new InetSocketAddress(InetAddress.getByName("::"), 5400));
+        VirtualDatagramSocket sender =
+            client.openUdp(new InetSocketAddress(InetAddress.getByName("::"), 0))) {
+      InetSocketAddress target = new InetSocketAddress(server6, 5400);
+      sender.send(ByteBuffer.allocate(VirtualDatagramSocket.MAX_IPV6_PAYLOAD), target);
+      ByteBuffer in = ByteBuffer.allocate(70_000);
+      receiver.receive(in, Duration.ofSeconds(10));
+      assertThat(in.position()).isEqualTo(65_527);
+      assertThatThrownBy(() -> sender.send(ByteBuffer.allocate(65_528), target))
+          .hasMessage("Message too long");
+      InetSocketAddress target4 = new InetSocketAddress(SERVER4, 5400);
+      assertThatThrownBy(() -> sender.send(ByteBuffer.allocate(65_508), target4))
+          .hasMessage("Message too long");
+    }
   }
 
   private static ByteBuffer bytes(String text) {
