@@ -18,10 +18,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Runs the guests FILE.toml describes, each on its own host of one virtual network (no OS",
-      "socket between them), with their ports published on real loopback ports if it says so.",
-      "Each line a guest prints is prefixed with its name. See docs/virtual-network.md.",
-      "Exit code: the worst guest's (the highest); 2 for a bad file; 130 after Ctrl-C."
+      "Runs the guests FILE.toml describes, each on its own host of one",
+      "virtual network, and publishes their ports on real loopback ports",
+      "if it says so. Each line a guest prints is prefixed with its name.",
+      "See docs/virtual-network.md. Exit code: the worst guest's (the",
+      "highest); 2 for a bad file; 130 after Ctrl-C."
     })
 final class UpCommand implements Callable<Integer> {
   @Mixin private CacheOptions cacheOptions;
@@ -45,15 +46,19 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    UpNetwork network;
+    GuestCompiler compiler;
     try {
-      UpFile up = UpFile.read(file);
-      GuestCompiler compiler =
+      compiler =
           cacheOptions.compiler(
               interpreter ? GuestCompiler.Mode.INTERPRETER : GuestCompiler.Mode.COMPILER);
-      network = UpNetwork.prepare(up, compiler, stdout, stderr);
-    } catch (UpFileException | IllegalArgumentException e) {
-      // IllegalArgumentException: --no-cache with --cache-dir.
+    } catch (IllegalArgumentException e) {
+      stderr.println("up: " + e.getMessage()); // --no-cache with --cache-dir
+      return Launcher.EXIT_USAGE;
+    }
+    UpNetwork network;
+    try {
+      network = UpNetwork.prepare(UpFile.read(file), compiler, stdout, stderr);
+    } catch (UpFileException e) {
       stderr.println("up: " + e.getMessage());
       return Launcher.EXIT_USAGE;
     }

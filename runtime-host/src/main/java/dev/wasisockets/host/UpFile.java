@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,14 +182,19 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
               + name
               + "\" (letters, digits and inner hyphens, at most 63, not localhost)");
     }
-    Path wasm = directory.resolve(keys.requiredString("wasm"));
+    Path wasm = keys.path("wasm", directory.toString(), keys.requiredString("wasm"));
     List<String> args = keys.strings("args");
     Map<String, String> env = keys.stringTable("env");
 
     List<DirectoryPreopen> dirs = new ArrayList<>();
     List<String> dirTexts = keys.strings("dir");
     for (int i = 0; i < dirTexts.size(); i++) {
-      DirectoryPreopen preopen = DirectoryPreopen.parse(dirTexts.get(i));
+      DirectoryPreopen preopen;
+      try {
+        preopen = DirectoryPreopen.parse(dirTexts.get(i));
+      } catch (InvalidPathException e) {
+        throw keys.problem("dir", i, "not a path: \"" + dirTexts.get(i) + "\"");
+      }
       Path host = directory.resolve(preopen.hostDir());
       if (!Files.isDirectory(host)) {
         throw keys.problem("dir", i, "not a directory: " + host);
@@ -233,7 +239,9 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
       base =
           policyFile == null
               ? PolicyFile.parse("", "(no policy)", PolicyFile.Defaults.NOTHING_GRANTED)
-              : PolicyFile.load(directory.resolve(policyFile), PolicyFile.Defaults.NOTHING_GRANTED);
+              : PolicyFile.load(
+                  keys.path("policy", directory.toString(), policyFile),
+                  PolicyFile.Defaults.NOTHING_GRANTED);
     } catch (PolicyFileException e) {
       throw keys.problem("policy", e.getMessage());
     }
@@ -264,7 +272,7 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
 
     String trace = keys.string("trace");
     if (trace != null && !trace.equals(TRACE_TO_STDERR)) {
-      trace = directory.resolve(trace).toString();
+      trace = keys.path("trace", directory.toString(), trace).toString();
     }
     return new Guest(
         name,
@@ -429,7 +437,7 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
       return values;
     }
 
-    /** A table of strings, e.g. {@code env = { LANG = "C" }}, in the file's order. */
+    /** A table of strings, e.g. {@code env = { LANG = "C" }}. */
     Map<String, String> stringTable(String key) throws UpFileException {
       if (!table.contains(List.of(key))) {
         return Map.of();
@@ -467,6 +475,15 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
         }
       }
       return rules;
+    }
+
+    /** {@code text} (the value of {@code key}) as a path, relative to {@code directory}. */
+    Path path(String key, String directory, String text) throws UpFileException {
+      try {
+        return Path.of(directory).resolve(text);
+      } catch (InvalidPathException e) {
+        throw problem(key, "not a path: \"" + text + "\"");
+      }
     }
 
     UpFileException problem(String key, String message) {

@@ -209,7 +209,8 @@ final class UpNetwork {
         sockets = builder.build();
       } catch (IllegalStateException e) {
         closeAll(outputs);
-        throw new UpFileException(key + ".listen: " + e.getMessage());
+        List<String> addresses = spec.listen().stream().map(IpLiteral::format).toList();
+        throw new UpFileException(key + ".listen: " + e.getMessage() + " (of " + addresses + ")");
       }
       try {
         return new Guest(spec.name(), sockets, runner.prepare(sockets), outputs);

@@ -101,7 +101,7 @@ class UpFileTest {
 
     UpFile.Guest app = file.guests().get(0);
     assertThat(app.wasm()).isEqualTo(dir.resolve("sub/app.wasm"));
-    assertThat(app.env()).containsExactlyEntriesOf(Map.of("LANG", "C", "MODE", "test"));
+    assertThat(app.env()).containsExactlyInAnyOrderEntriesOf(Map.of("LANG", "C", "MODE", "test"));
     assertThat(app.dirs()).containsExactly(new DirectoryPreopen(dir.resolve("data"), "/data"));
     assertThat(app.addresses())
         .containsExactly(InetAddress.getByName("10.1.0.5"), InetAddress.getByName("fd00::5"));
@@ -169,6 +169,12 @@ class UpFileTest {
         .hasMessage("guest[0].name: missing (it is required)");
     assertThatThrownBy(() -> parse("[[guest]]\nname = \"a\"\n"))
         .hasMessage("guest[0].wasm: missing (it is required)");
+  }
+
+  @Test
+  void aPathTheFileSystemCannotNameIsRefused() {
+    assertThatThrownBy(() -> parse("[[guest]]\nname = \"a\"\nwasm = \"a\\u0000.wasm\"\n"))
+        .hasMessage("guest[0].wasm: not a path: \"a\u0000.wasm\" (line 3)");
   }
 
   @Test
