@@ -105,6 +105,23 @@ class PublishedPortTest {
     }
   }
 
+  /** On ::1 too, to the guest's IPv6 address. */
+  @Test
+  void aPortPublishedOnIpv6LoopbackReachesTheGuestsIpv6Address() throws Exception {
+    try (Server server = echoServer(GuestFixture.C_PREVIEW1_ECHO_SERVER, "1", "::")) {
+      published =
+          gateway.publish(
+              new InetSocketAddress(InetAddress.getByName("::1"), 0),
+              new InetSocketAddress(service.addresses().get(1), PORT)); // fd00::1
+      assertThat(published.address().getAddress()).isEqualTo(InetAddress.getByName("::1"));
+      try (Socket client = connect()) {
+        byte[] message = "over six".getBytes(StandardCharsets.UTF_8);
+        assertThat(exchange(client, message)).isEqualTo(message);
+      }
+      assertThat(server.join().stdout()).isEqualTo("served 1\n");
+    }
+  }
+
   /** The member sees the bridge's host as its peer, from an ephemeral port. */
   @Test
   void theMemberSeesThePublishingHostAsThePeer() throws Exception {
@@ -298,13 +315,19 @@ class PublishedPortTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  private Server echoServer(GuestFixture fixture, String connections) {
+  private Server echoServer(GuestFixture fixture, String connections) throws IOException {
+    return echoServer(fixture, connections, "0.0.0.0");
+  }
+
+  /** The guest on the service host, listening on {@code wildcard} port 7000. */
+  private Server echoServer(GuestFixture fixture, String connections, String wildcard)
+      throws IOException {
     WasiSockets.Builder sockets = WasiSockets.builder().withTransport(service.newTransport());
     return GuestRun.serve(
         fixture.bytes(),
         Mode.COMPILER,
         sockets,
-        new InetSocketAddress(anyAddress(), PORT),
+        new InetSocketAddress(InetAddress.getByName(wildcard), PORT),
         connections);
   }
 
@@ -346,14 +369,6 @@ class PublishedPortTest {
       Thread.sleep(10);
     }
     return false;
-  }
-
-  private static InetAddress anyAddress() {
-    try {
-      return InetAddress.getByName("0.0.0.0");
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static byte[] randomBytes(int size, long seed) {
