@@ -158,13 +158,21 @@ final class UpNetwork {
   private static final class Guest {
     private final WasiSockets sockets;
     private final IntSupplier run;
+    private final PrintStream messages; // the launcher's lines about the guest, on its stderr
     private final List<AutoCloseable> outputs; // closed, last lines written, when it ends
     private final Thread thread;
-    private volatile int exitCode;
+    // A guest whose run ends other than by returning (a host bug) counts as trapped.
+    private volatile int exitCode = Launcher.EXIT_TRAP;
 
-    private Guest(String name, WasiSockets sockets, IntSupplier run, List<AutoCloseable> outputs) {
+    private Guest(
+        String name,
+        WasiSockets sockets,
+        IntSupplier run,
+        PrintStream messages,
+        List<AutoCloseable> outputs) {
       this.sockets = sockets;
       this.run = run;
+      this.messages = messages;
       this.outputs = outputs;
       this.thread = new Thread(this::runToEnd, "up guest " + name);
       this.thread.setDaemon(true);
@@ -213,7 +221,7 @@ final class UpNetwork {
         throw new UpFileException(key + ".listen: " + e.getMessage() + " (of " + addresses + ")");
       }
       try {
-        return new Guest(spec.name(), sockets, runner.prepare(sockets), outputs);
+        return new Guest(spec.name(), sockets, runner.prepare(sockets), messages, outputs);
       } catch (UnsupportedImportException e) {
         sockets.close();
         closeAll(outputs);
@@ -274,23 +282,15 @@ final class UpNetwork {
     }
 
     private void runToEnd() {
-      int code;
       try {
-        code = run.getAsInt();
+        exitCode = run.getAsInt();
       } catch (RuntimeException e) {
-        // Not the guest's doing: a host bug, said on the guest's stderr.
-        new PrintStream(errStream(), true, StandardCharsets.UTF_8)
-            .println("wasi-sockets: internal error: " + e);
-        code = Launcher.EXIT_TRAP;
+        // Not the guest's doing (the runner turns traps into exit codes): a host bug.
+        messages.println("wasi-sockets: internal error: " + e);
       } finally {
         sockets.close();
         closeAll(outputs);
       }
-      exitCode = code;
-    }
-
-    private PrefixedLines errStream() {
-      return (PrefixedLines) outputs.get(1);
     }
 
     int join() throws InterruptedException {
