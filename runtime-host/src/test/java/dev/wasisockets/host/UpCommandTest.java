@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wasisockets.fixtures.GuestFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,37 @@ class UpCommandTest {
     assertThat(launcher.stderr().lines())
         .containsExactly("echo   | wasi-sockets: fd 3 listens on 0.0.0.0:7000");
     assertThat(exit).isZero();
+  }
+
+  /** {@code trace = "-"}: the guest's socket calls among its own stderr lines; a file's to it. */
+  @Test
+  void aGuestsTraceGoesToItsPrefixedStderrOrToAFile() throws Exception {
+    Path file =
+        upFile(
+            """
+            [[guest]]
+            name = "echo"
+            wasm = "preview1_echo_server.wasm"
+            args = ["1"]
+            listen = ["0.0.0.0:7000"]
+            trace = "echo.trace"
+
+            [[guest]]
+            name = "client"
+            wasm = "wasmedge_tcp_client.wasm"
+            args = ["10.0.0.1", "7000", "traced"]
+            allow_connect = ["10.0.0.1:7000"]
+            trace = "-"
+            """);
+
+    int exit = launcher.launch("up", file.toString());
+
+    assertThat(exit).isZero();
+    List<String> clientLines =
+        launcher.stderr().lines().filter(line -> line.startsWith("client | ")).toList();
+    assertThat(clientLines).anyMatch(line -> line.contains("sock_connect("));
+    assertThat(Files.readString(dir.resolve("echo.trace"))).contains("sock_accept(");
+    assertThat(launcher.stderr()).doesNotContain("echo   | sock_accept(");
   }
 
   /** A client whose connect is refused exits with ECONNREFUSED (14): that is up's exit code. */
