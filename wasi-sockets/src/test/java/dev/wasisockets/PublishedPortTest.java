@@ -211,14 +211,51 @@ class PublishedPortTest {
     }
   }
 
-  /** Nobody listens at the target: the real client's connection (accepted by the OS) is reset. */
+  /**
+   * The member closed: what the real client sends after is taken and dropped, then answered with a
+   * reset, as a Linux peer that closed answers with an RST; the client's writes fail.
+   */
+  @Test
+  void writingToAMemberThatClosedEndsInAReset() throws Exception {
+    try (VirtualListener listener = service.listen(PORT)) {
+      published = gateway.publish(ANY_LOOPBACK_PORT, serviceAddress);
+      try (Socket client = connect()) {
+        listener.accept().close();
+        assertThat(client.getInputStream().read()).as("the member's FIN").isEqualTo(-1);
+
+        byte[] chunk = new byte[1024];
+        assertThatThrownBy(
+                () -> {
+                  for (int i = 0; i < 100_000; i++) {
+                    client.getOutputStream().write(chunk);
+                  }
+                })
+            .isInstanceOf(SocketException.class);
+      }
+    }
+  }
+
+  /**
+   * Nobody listens at the target: the real client's connection (accepted by the OS) is reset, and
+   * the first such refusal of the port is logged.
+   */
   @Test
   void aTargetNobodyListensOnResetsTheRealClient() throws Exception {
-    published = gateway.publish(ANY_LOOPBACK_PORT, serviceAddress);
-    try (Socket client = connect()) {
-      assertThatThrownBy(() -> client.getInputStream().read())
-          .isInstanceOf(SocketException.class)
-          .hasMessageContaining("reset");
+    try (LogCapture log = new LogCapture(PublishedPort.class.getName())) {
+      published = gateway.publish(ANY_LOOPBACK_PORT, serviceAddress);
+      for (int i = 0; i < 2; i++) {
+        try (Socket client = connect()) {
+          assertThatThrownBy(() -> client.getInputStream().read())
+              .isInstanceOf(SocketException.class)
+              .hasMessageContaining("reset");
+        }
+      }
+      assertThat(log.lines())
+          .containsExactly(
+              "publish "
+                  + published
+                  + ": Connection refused inside the network; the real client's connection was"
+                  + " reset");
     }
     // The port still bridges the next connection, once someone listens.
     try (VirtualListener listener = service.listen(PORT);
