@@ -11,6 +11,7 @@ import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.compile.CompiledGuest;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.function.IntSupplier;
 
 /**
  * Runs one WASI command guest to its end, and says how it ended as the process's exit code: the
@@ -46,6 +47,22 @@ final class GuestRunner {
    * @throws UnsupportedImportException before the guest starts, naming every import it lacks
    */
   int run(WasiSockets sockets) {
+    return prepare(sockets).getAsInt();
+  }
+
+  /**
+   * What {@link #run} does, in two steps: the imports are resolved now, so that a guest this host
+   * cannot run is refused before any guest starts ({@code up}); the guest runs when the result is
+   * called, on the caller's thread, and gives its exit code as {@link #run} does.
+   *
+   * @throws UnsupportedImportException naming every import the guest lacks
+   */
+  IntSupplier prepare(WasiSockets sockets) {
+    Instance.Builder instance = guest.instanceBuilder(sockets);
+    return () -> start(sockets, instance);
+  }
+
+  private int start(WasiSockets sockets, Instance.Builder instance) {
     for (PreopenedSocket socket : sockets.preopenedSockets()) {
       stderr.println(
           "wasi-sockets: fd "
@@ -53,7 +70,6 @@ final class GuestRunner {
               + " listens on "
               + IpLiteral.format(socket.localAddress()));
     }
-    Instance.Builder instance = guest.instanceBuilder(sockets);
     try {
       instance.build().export("_start").apply();
       return 0;

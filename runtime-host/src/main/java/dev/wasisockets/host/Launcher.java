@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs WebAssembly guests on the JVM (Chicory) with WASI sockets.",
-    subcommands = {RunCommand.class, CompileCommand.class, ServeCommand.class})
+    subcommands = {RunCommand.class, CompileCommand.class, ServeCommand.class, UpCommand.class})
 public final class Launcher implements Runnable {
   static final int EXIT_TRAP = 1;
   static final int EXIT_USAGE = 2;
@@ -66,6 +66,8 @@ public final class Launcher implements Runnable {
     run.setStreams(in, out, err);
     CompileCommand compile = commandLine.getSubcommands().get("compile").getCommand();
     compile.setStderr(err);
+    UpCommand up = commandLine.getSubcommands().get("up").getCommand();
+    up.setStreams(out, err);
     return commandLine.execute(args);
   }
 

@@ -130,14 +130,11 @@ final class RunCommand implements Callable<Integer> {
             .withStderr(stderr);
     environment.forEach(options::withEnvironment);
     for (String directory : directories) {
-      int separator = directory.indexOf("::");
-      String host = separator < 0 ? directory : directory.substring(0, separator);
-      String guestName = separator < 0 ? directory : directory.substring(separator + 2);
-      Path hostPath = Path.of(host);
-      if (!Files.isDirectory(hostPath)) {
-        throw usageError("--dir " + directory + ": " + host + " is not a directory");
+      DirectoryPreopen preopen = DirectoryPreopen.parse(directory);
+      if (!Files.isDirectory(preopen.hostDir())) {
+        throw usageError("--dir " + directory + ": " + preopen.hostDir() + " is not a directory");
       }
-      options.withDirectory(guestName, hostPath);
+      options.withDirectory(preopen.guestDir(), preopen.hostDir());
     }
     return options.build();
   }

@@ -2,7 +2,6 @@ package dev.wasisockets.host;
 
 import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
-import dev.wasisockets.policy.NetworkUse;
 import dev.wasisockets.policy.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,21 +93,9 @@ final class RunPolicyOptions {
     if (maxConnections != null || connectTimeoutSecs != null) {
       base.limits(withLimitFlags(base.build().limits()));
     }
-    allowConnect.forEach(rule -> base.allow(NetworkUse.TCP_CONNECT, rule));
-    allowBind.forEach(rule -> base.allow(NetworkUse.BIND, rule));
-    allowUdp.forEach(rule -> base.allow(NetworkUse.UDP_SEND, rule));
-    if (allowLookup) {
-      base.allowLookup();
-    }
-    if (inheritNetwork) {
-      base.allowAll();
-    }
-    for (Rule rule : deny) {
-      for (NetworkUse use : NetworkUse.values()) {
-        base.deny(use, rule);
-      }
-    }
-    return base.build();
+    return new GuestGrants(allowConnect, allowBind, allowUdp, allowLookup, inheritNetwork, deny)
+        .addTo(base)
+        .build();
   }
 
   private Limits withLimitFlags(Limits limits) {

@@ -93,6 +93,20 @@ public final class VirtualConnection implements ByteChannel {
     }
   }
 
+  /**
+   * Closes with a reset, as {@code close} after SO_LINGER 0 does: the peer's next read or write is
+   * {@code ConnectionResetException} (ECONNRESET), and what it had not read is gone.
+   */
+  public void reset() {
+    network.lock();
+    try {
+      closed = true;
+      end.close(true);
+    } finally {
+      network.unlock();
+    }
+  }
+
   @Override
   public boolean isOpen() {
     network.lock();

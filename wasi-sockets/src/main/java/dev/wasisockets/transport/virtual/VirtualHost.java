@@ -118,6 +118,26 @@ public final class VirtualHost {
     }
   }
 
+  /**
+   * Publishes {@code to} (an address and port of the network, e.g. a member's listener) on the real
+   * {@code loopback} address (127.0.0.1 or ::1; port 0: an ephemeral one): each connection a real
+   * client makes there becomes a connection from this host to {@code to}, so the member sees this
+   * host's address as its peer. At most {@link PublishedPort#DEFAULT_MAX_CONNECTIONS} at once.
+   *
+   * @throws IllegalArgumentException if {@code loopback} is not a loopback address
+   * @throws IOException if the real port cannot be bound
+   */
+  public PublishedPort publish(InetSocketAddress loopback, InetSocketAddress to)
+      throws IOException {
+    return publish(loopback, to, PublishedPort.DEFAULT_MAX_CONNECTIONS);
+  }
+
+  /** As {@link #publish(InetSocketAddress, InetSocketAddress)}, bridging at most {@code max}. */
+  public PublishedPort publish(InetSocketAddress loopback, InetSocketAddress to, int max)
+      throws IOException {
+    return PublishedPort.open(this, loopback, to, max);
+  }
+
   @Override
   public String toString() {
     return "virtual host " + name + " " + addresses;

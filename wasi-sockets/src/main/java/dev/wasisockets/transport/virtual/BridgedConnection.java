@@ -1,0 +1,186 @@
+package dev.wasisockets.transport.virtual;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * One real connection of a {@link PublishedPort} and the virtual connection it became, with one
+ * thread per direction copying bytes through a fixed buffer. Neither side's bytes queue anywhere
+ * else: a thread that cannot write stops reading, so a slow reader slows the writer on the other
+ * side, as a real proxy does.
+ *
+ * <p>What crosses besides bytes, as Linux's sockets show it:
+ *
+ * <ul>
+ *   <li>end-of-stream: a real client's FIN (its {@code shutdownOutput} or close) becomes the
+ *       virtual connection's SHUT_WR, and the member's SHUT_WR or close becomes the real socket's
+ *       FIN; the other direction goes on until it ends too, and then both are closed;
+ *   <li>a reset: a failure on either side (an RST, a write to a closed peer) resets both: the
+ *       virtual side with SO_LINGER 0 (ECONNRESET for the member), the real one likewise (an RST
+ *       for the client);
+ *   <li>a refusal inside (nobody listens at the target, or no member has its address): the real
+ *       client, whose connection the OS has already accepted, gets an RST instead.
+ * </ul>
+ */
+final class BridgedConnection {
+  /** The copy buffer of each direction: what a thread holds between its read and its write. */
+  static final int BUFFER_SIZE = 16 * 1024;
+
+  private final PublishedPort port;
+  private final Socket socket;
+  private final Thread inbound; // real → virtual; it connects first
+  private final Thread outbound; // virtual → real
+  private VirtualConnection virtual; // once connected; guarded by this
+  private int directionsDone; // guarded by this
+  private boolean ended; // guarded by this
+
+  BridgedConnection(PublishedPort port, Socket socket, int number) {
+    this.port = port;
+    this.socket = socket;
+    String name = "publish " + port + " #" + number;
+    this.inbound = new Thread(this::connectAndCopyIn, name + " in");
+    this.outbound = new Thread(this::copyOut, name + " out");
+    inbound.setDaemon(true);
+    outbound.setDaemon(true);
+  }
+
+  void start() {
+    inbound.start();
+  }
+
+  List<Thread> threads() {
+    return List.of(inbound, outbound);
+  }
+
+  /** The port closes: both sides are closed (not reset), and both threads end. */
+  void close() {
+    VirtualConnection connection;
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      connection = virtual;
+    }
+    if (connection != null) {
+      connection.close();
+    }
+    closeQuietly(false);
+    inbound.interrupt(); // it may wait in connect, for room in the target's backlog
+    port.ended(this);
+  }
+
+  private void connectAndCopyIn() {
+    if (isEnded()) {
+      return; // the port closed before this thread started
+    }
+    VirtualConnection connection;
+    try {
+      connection = port.from().connect(port.target());
+    } catch (IOException e) {
+      // ECONNREFUSED or EHOSTUNREACH inside, or the port closing while the connect waited.
+      if (!isEnded()) {
+        port.refused(e);
+      }
+      reset();
+      return;
+    }
+    synchronized (this) {
+      if (ended) {
+        connection.close();
+        return;
+      }
+      virtual = connection;
+    }
+    outbound.start();
+    byte[] bytes = new byte[BUFFER_SIZE];
+    try {
+      InputStream in = socket.getInputStream();
+      int count;
+      while ((count = in.read(bytes)) >= 0) {
+        connection.write(ByteBuffer.wrap(bytes, 0, count));
+      }
+      connection.shutdownOutput();
+    } catch (IOException e) {
+      reset();
+      return;
+    }
+    directionDone();
+  }
+
+  private void copyOut() {
+    VirtualConnection connection;
+    synchronized (this) {
+      connection = virtual;
+    }
+    byte[] bytes = new byte[BUFFER_SIZE];
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    try {
+      OutputStream out = socket.getOutputStream();
+      int count;
+      while ((count = connection.read(buffer.clear())) >= 0) {
+        out.write(bytes, 0, count);
+      }
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      reset();
+      return;
+    }
+    directionDone();
+  }
+
+  /** One direction reached its end; after both, the connection is over and both sides close. */
+  private void directionDone() {
+    VirtualConnection connection;
+    synchronized (this) {
+      if (ended || ++directionsDone < 2) {
+        return;
+      }
+      ended = true;
+      connection = virtual;
+    }
+    connection.close();
+    closeQuietly(false);
+    port.ended(this);
+  }
+
+  /** Something failed on one side: both are reset, so each peer learns it as it would of an RST. */
+  private void reset() {
+    VirtualConnection connection;
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      connection = virtual;
+    }
+    if (connection != null) {
+      connection.reset();
+    }
+    closeQuietly(true);
+    port.ended(this);
+  }
+
+  private synchronized boolean isEnded() {
+    return ended;
+  }
+
+  private void closeQuietly(boolean reset) {
+    try {
+      if (reset) {
+        socket.setSoLinger(true, 0); // close sends an RST
+      }
+    } catch (IOException e) {
+      // Already closed by the other thread: the RST or FIN has gone.
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Nothing left to tell the client.
+    }
+  }
+}
