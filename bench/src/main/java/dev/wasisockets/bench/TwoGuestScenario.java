@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,12 +47,14 @@ public final class TwoGuestScenario {
 
   private final String work;
   private final boolean virtual;
+  private final Duration spin;
   private final VirtualNetwork network = VirtualNetwork.create();
   private final VirtualHost serverHost = network.host("server"); // 10.0.0.1
   private final VirtualHost clientHost = network.host("client");
 
-  private TwoGuestScenario(String work, String network) {
+  private TwoGuestScenario(String work, String network, Duration spin) {
     this.work = work;
+    this.spin = spin;
     this.virtual = network.equals("virtual");
     if (!virtual && !network.equals("direct")) {
       throw new IllegalArgumentException("NETWORK is direct or virtual: " + network);
@@ -59,7 +62,8 @@ public final class TwoGuestScenario {
   }
 
   public static void main(String[] args) throws Exception {
-    TwoGuestScenario scenario = new TwoGuestScenario(args[0], args[1]);
+    Duration spin = Duration.ofNanos(1000 * Long.parseLong(args.length > 3 ? args[3] : "0"));
+    TwoGuestScenario scenario = new TwoGuestScenario(args[0], args[1], spin);
     long n = Long.parseLong(args[2]);
     double[] figure = scenario.measure(n);
     System.out.printf("RESULT %.1f %d %.3f%n", figure[0], Scenario.peakRssKib(), figure[1] / 1e9);
@@ -80,7 +84,7 @@ public final class TwoGuestScenario {
             () ->
                 run(
                     server,
-                    virtual ? serverHost::newTransport : DirectTransport::new,
+                    () -> transport(serverHost),
                     listening,
                     listenOn,
                     "" + askedPort,
@@ -108,7 +112,7 @@ public final class TwoGuestScenario {
         int size = work.equals("echo") ? CHUNK : MESSAGE;
         run(
             client,
-            virtual ? clientHost::newTransport : DirectTransport::new,
+            () -> transport(clientHost),
             OutputStream.nullOutputStream(),
             work,
             address,
@@ -129,6 +133,13 @@ public final class TwoGuestScenario {
       }
       default -> throw new IllegalArgumentException("unknown work " + work);
     }
+  }
+
+  /**
+   * A guest's transport: on {@code host} of the virtual network, or OS sockets; both spin alike.
+   */
+  private Transport transport(VirtualHost host) {
+    return virtual ? host.newTransport(spin) : new DirectTransport(spin);
   }
 
   private ByteChannel javaConnect(String address, int port) throws IOException {

@@ -39,43 +39,56 @@ final class VirtualNetworkBenchmarks {
   static List<String> rows(boolean quick) throws IOException, InterruptedException {
     List<String> rows = new ArrayList<>();
     for (Work work : WORK) {
-      long amount = quick ? work.quick() : work.full();
-      String[] loopback =
-          ChildJvm.result(TwoGuestScenario.class, work.name(), "direct", "" + amount);
-      String[] virtual =
-          ChildJvm.result(TwoGuestScenario.class, work.name(), "virtual", "" + amount);
-      double loopbackFigure = Double.parseDouble(loopback[0]);
-      double loopbackCpu = Double.parseDouble(loopback[2]);
-      for (String[] result : List.of(loopback, virtual)) {
-        boolean isVirtual = result == virtual;
-        double figure = Double.parseDouble(result[0]);
-        double cpu = Double.parseDouble(result[2]);
-        rows.add(
-            String.format(
-                Locale.ROOT,
-                "| virtual network: %s (%s, %s) | %s | %,.0f %s%s; %s | %s | %d MiB |",
-                work.name(),
-                work.description(),
-                work.unit().startsWith("MB")
-                    ? (amount >> 20) + " MiB"
-                    : String.format("%,d", amount),
-                isVirtual ? "virtual" : "loopback (direct)",
-                figure,
-                work.unit(),
-                work.unit().startsWith("MB")
-                    ? String.format(Locale.ROOT, " (%.1f Gbit/s both ways)", figure * 16 / 1000)
-                    : "",
-                cpuText(work, cpu, amount),
-                isVirtual
-                    ? String.format(Locale.ROOT, "%.2f of loopback", figure / loopbackFigure)
-                        + " (CPU per op "
-                        + ServerBenchmarks.ratio(cpu / loopbackCpu)
-                        + "×)"
-                    : "1.00",
-                Long.parseLong(result[1]) / 1024));
-        System.err.println(rows.get(rows.size() - 1));
+      for (String spin : List.of("0", "50")) {
+        rows(work, quick ? work.quick() : work.full(), spin, rows);
       }
     }
+    idleRow(quick, rows);
+    return rows;
+  }
+
+  /** The loopback and virtual rows of {@code work}, both guests' transports spinning alike. */
+  private static void rows(Work work, long amount, String spin, List<String> rows)
+      throws IOException, InterruptedException {
+    String[] loopback =
+        ChildJvm.result(TwoGuestScenario.class, work.name(), "direct", "" + amount, spin);
+    String[] virtual =
+        ChildJvm.result(TwoGuestScenario.class, work.name(), "virtual", "" + amount, spin);
+    double loopbackFigure = Double.parseDouble(loopback[0]);
+    double loopbackCpu = Double.parseDouble(loopback[2]);
+    for (String[] result : List.of(loopback, virtual)) {
+      boolean isVirtual = result == virtual;
+      double figure = Double.parseDouble(result[0]);
+      double cpu = Double.parseDouble(result[2]);
+      boolean bulk = work.unit().startsWith("MB");
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| virtual network: %s (%s, %s) | %s | %,.0f %s%s; %s | %s | %d MiB |",
+              work.name(),
+              work.description(),
+              bulk ? (amount >> 20) + " MiB" : String.format(Locale.ROOT, "%,d", amount),
+              (isVirtual ? "virtual" : "loopback (direct)")
+                  + (spin.equals("0") ? "" : ", spin " + spin + " us"),
+              figure,
+              work.unit(),
+              bulk
+                  ? String.format(Locale.ROOT, " (%.1f Gbit/s both ways)", figure * 16 / 1000)
+                  : "",
+              cpuText(work, cpu, amount),
+              isVirtual
+                  ? String.format(Locale.ROOT, "%.2f of loopback", figure / loopbackFigure)
+                      + " (CPU per op "
+                      + ServerBenchmarks.ratio(cpu / loopbackCpu)
+                      + "×)"
+                  : "1.00",
+              Long.parseLong(result[1]) / 1024));
+      System.err.println(rows.get(rows.size() - 1));
+    }
+  }
+
+  private static void idleRow(boolean quick, List<String> rows)
+      throws IOException, InterruptedException {
     int idle = quick ? 1_000 : 10_000;
     String[] heap = ChildJvm.result(IdleVirtualConnections.class, "" + idle);
     rows.add(
@@ -88,7 +101,6 @@ final class VirtualNetworkBenchmarks {
             Long.parseLong(heap[0]),
             Long.parseLong(heap[1]) / 1024));
     System.err.println(rows.get(rows.size() - 1));
-    return rows;
   }
 
   private static String cpuText(Work work, double cpuSeconds, long amount) {

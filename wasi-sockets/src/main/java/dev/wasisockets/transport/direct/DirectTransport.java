@@ -1,7 +1,7 @@
 package dev.wasisockets.transport.direct;
 
-import dev.wasisockets.transport.Readiness;
 import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.SpinRule;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
@@ -33,11 +33,7 @@ public final class DirectTransport implements Transport {
    */
   public static final Duration DEFAULT_SPIN = Duration.ZERO;
 
-  // Of the last 8 waits for one socket's bytes, the ones a spin would have ended (a bit each).
-  private static final int HISTORY = 0xFF;
-
-  private final long spinNanos;
-  private int shortWaits;
+  private final SpinRule spin;
   private Selector selector;
   private SelectionKey[] keys = new SelectionKey[8]; // reused from wait to wait
 
@@ -52,10 +48,7 @@ public final class DirectTransport implements Transport {
    * within microseconds; a client's next request seldom does); {@link Duration#ZERO}: never.
    */
   public DirectTransport(Duration spin) {
-    if (spin.isNegative()) {
-      throw new IllegalArgumentException("a spin cannot be negative: " + spin);
-    }
-    this.spinNanos = spin.toNanos();
+    this.spin = new SpinRule(spin);
   }
 
   @Override
@@ -116,11 +109,10 @@ public final class DirectTransport implements Transport {
       }
       long start = System.nanoTime();
       long deadline = start + timeoutNanos;
-      // Only a transport that may spin keeps the history that says whether spinning pays.
-      boolean spinnable = spinNanos > 0 && oneArrival(set);
-      int spun = spinnable && spinPays() ? spin(set, keys, timeoutNanos) : 0;
+      boolean spinnable = spin.applies(set);
+      int spun = spinnable && spin.pays() ? spin(set, keys, timeoutNanos) : 0;
       if (spun > 0) {
-        remember(true);
+        spin.remember(0);
         return spun;
       }
       while (true) {
@@ -136,7 +128,7 @@ public final class DirectTransport implements Transport {
         int ready = collect(set, keys);
         if (ready > 0) {
           if (spinnable) {
-            remember(System.nanoTime() - start <= spinNanos);
+            spin.remember(System.nanoTime() - start);
           }
           return ready;
         }
@@ -165,6 +157,7 @@ public final class DirectTransport implements Transport {
    * thread in {@code select} costs a wake-up on top. The count ready, or 0.
    */
   private int spin(ReadinessSet set, SelectionKey[] keys, long timeoutNanos) throws IOException {
+    long spinNanos = spin.spinNanos();
     long end =
         System.nanoTime() + (timeoutNanos < 0 ? spinNanos : Math.min(spinNanos, timeoutNanos));
     do {
@@ -179,25 +172,6 @@ public final class DirectTransport implements Transport {
       Thread.onSpinWait();
     } while (System.nanoTime() - end < 0);
     return 0;
-  }
-
-  /** Whether most of the last 8 waits for one socket's bytes would have ended in a spin. */
-  private boolean spinPays() {
-    return Integer.bitCount(shortWaits) > Integer.bitCount(HISTORY) / 2;
-  }
-
-  private void remember(boolean shortWait) {
-    shortWaits = ((shortWaits << 1) | (shortWait ? 1 : 0)) & HISTORY;
-  }
-
-  /**
-   * Whether the wait is for bytes (or a connection) to arrive on one socket: a blocking read or
-   * accept, the wait a reply ends. Waiting for room to write is waiting for the peer to drain, and
-   * a poll over many sockets is a server waiting for clients; spinning there takes the core the
-   * other side needs (bulk send lost 15%): not spun.
-   */
-  private static boolean oneArrival(ReadinessSet set) {
-    return set.size() == 1 && set.interest(0) == Readiness.READ;
   }
 
   private static int collect(ReadinessSet set, SelectionKey[] keys) {

@@ -68,7 +68,16 @@ public final class VirtualHost {
    * closes every socket the guest still has.
    */
   public Transport newTransport() {
-    return new VirtualTransport(network, this);
+    return newTransport(Duration.ZERO);
+  }
+
+  /**
+   * As {@link #newTransport()}, whose waits for one socket's bytes spin for up to {@code spin}
+   * before they park the guest's thread, while spinning pays: the rule of the direct transport's
+   * spin ({@link dev.wasisockets.transport.SpinRule}), for the same trade of CPU for latency.
+   */
+  public Transport newTransport(Duration spin) {
+    return new VirtualTransport(network, this, spin);
   }
 
   /** A Java listener on {@code port} of every address of the host (0.0.0.0 and ::). */

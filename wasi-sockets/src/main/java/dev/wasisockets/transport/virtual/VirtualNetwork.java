@@ -41,9 +41,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * fd00::2, ... (both families), skipping any address another host was given explicitly.
  */
 public final class VirtualNetwork {
-  /** How long a waiter watches for a change before it parks (see {@link #spinForChange}). */
-  static final long SPIN_NANOS = Long.getLong("dev.wasisockets.virtual.spinNanos", 20_000);
-
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, VirtualHost> byName = new HashMap<>();
@@ -208,13 +205,8 @@ public final class VirtualNetwork {
    * @throws InterruptedIOException if the thread is interrupted, which stays interrupted
    */
   long await(Duration timeout) throws InterruptedIOException {
-    long started = System.nanoTime();
-    long limit = timeout.isNegative() ? Long.MAX_VALUE : timeout.toNanos();
-    if (spinForChange(Math.min(limit, SPIN_NANOS))) {
-      return timeout.isNegative() ? -1 : Math.max(0, limit - (System.nanoTime() - started));
-    }
     long now = System.nanoTime();
-    long left = limit == Long.MAX_VALUE ? limit : Math.max(0, limit - (now - started));
+    long left = timeout.isNegative() ? Long.MAX_VALUE : timeout.toNanos();
     if (!wakeUps.isEmpty()) {
       boolean due = false;
       while (!wakeUps.isEmpty() && wakeUps.first() - now <= 0) {
@@ -245,14 +237,14 @@ public final class VirtualNetwork {
   }
 
   /**
-   * Before parking, a waiter watches for a change for up to {@code nanos} with the lock released:
-   * on a network of a few busy members (a client and its server), the answer usually comes within
-   * microseconds, and catching it so costs less than the park and the wake-up, which on Linux take
-   * a futex call each and tens of microseconds between them. Whether something changed (the caller
-   * looks again, under the lock, as after any wake-up). Only a waiter that holds the lock once
-   * (every wait does but a reentrant one) and is not interrupted spins.
+   * Watches for a change for up to {@code nanos} with the lock released, without parking: a guest's
+   * spin (see {@link dev.wasisockets.transport.SpinRule}), for a reply that comes within
+   * microseconds, which the park and the wake-up (a futex call each, and tens of microseconds
+   * between them) would delay. Whether something changed; the caller looks again under the lock, as
+   * after any wake-up. A waiter that holds the lock more than once, or is interrupted, does not
+   * watch.
    */
-  private boolean spinForChange(long nanos) {
+  boolean watchForChange(long nanos) {
     if (nanos <= 0 || lock.getHoldCount() != 1 || Thread.currentThread().isInterrupted()) {
       return false;
     }

@@ -1,6 +1,7 @@
 package dev.wasisockets.transport.virtual;
 
 import dev.wasisockets.transport.ReadinessSet;
+import dev.wasisockets.transport.SpinRule;
 import dev.wasisockets.transport.TcpChannel;
 import dev.wasisockets.transport.TcpListenerChannel;
 import dev.wasisockets.transport.Transport;
@@ -21,17 +22,20 @@ import java.util.Set;
 /**
  * One guest instance's sockets on a {@link VirtualHost}. A wait checks the guest's channels and
  * parks on the network's condition under the network's lock (see {@link VirtualNetwork}), so no
- * wake-up is lost and no thread spins. Closing the transport closes every socket still open.
+ * wake-up is lost; it spins first only as its {@link SpinRule} says (none unless asked for).
+ * Closing the transport closes every socket still open.
  */
 final class VirtualTransport implements Transport {
   final VirtualNetwork network;
   final VirtualHost host;
   private final Set<VirtualChannel> open = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final SpinRule spin;
   private boolean closed;
 
-  VirtualTransport(VirtualNetwork network, VirtualHost host) {
+  VirtualTransport(VirtualNetwork network, VirtualHost host, Duration spin) {
     this.network = network;
     this.host = host;
+    this.spin = new SpinRule(spin);
   }
 
   @Override
@@ -76,6 +80,9 @@ final class VirtualTransport implements Transport {
 
   @Override
   public int await(ReadinessSet set, long timeoutNanos) throws IOException {
+    boolean spinnable = spin.applies(set);
+    long start = spinnable ? System.nanoTime() : 0;
+    boolean spun = false;
     network.lock();
     try {
       long remaining = timeoutNanos;
@@ -88,6 +95,9 @@ final class VirtualTransport implements Transport {
           }
         }
         if (ready > 0) {
+          if (spinnable) {
+            spin.remember(System.nanoTime() - start);
+          }
           return ready;
         }
         // As the direct transport: an interrupted thread ends a wait that found nothing ready.
@@ -96,6 +106,15 @@ final class VirtualTransport implements Transport {
         }
         if (timeoutNanos >= 0 && remaining <= 0) {
           return 0;
+        }
+        if (spinnable && !spun && spin.pays()) {
+          spun = true;
+          long watch = timeoutNanos < 0 ? spin.spinNanos() : Math.min(spin.spinNanos(), remaining);
+          network.watchForChange(watch);
+          if (timeoutNanos >= 0) {
+            remaining = timeoutNanos - (System.nanoTime() - start);
+          }
+          continue;
         }
         remaining = network.await(Duration.ofNanos(timeoutNanos < 0 ? -1 : remaining));
       }

@@ -370,6 +370,38 @@ class VirtualTransportTest {
     }
   }
 
+  /**
+   * A transport that spins still ends its wait on the change it waits for, whether it comes during
+   * the spin or after it (the wait then parks), and on its timeout.
+   */
+  @Test
+  void aSpinningTransportsWaitEndsOnTheChangeAndOnItsTimeout() throws Exception {
+    try (Transport spinning = client.newTransport(Duration.ofMillis(2));
+        VirtualListener listener = server.listen(5000)) {
+      TcpChannel channel = spinning.openTcp(StandardProtocolFamily.INET);
+      assertThat(channel.connect(new InetSocketAddress(address("10.0.0.1"), 5000))).isTrue();
+      VirtualConnection peer = listener.accept(Duration.ofSeconds(10));
+      for (int round = 0; round < 20; round++) {
+        // Replies at once, then late: the spin starts to pay, then stops.
+        long delay = round < 10 ? 0 : 5;
+        CompletableFuture<Void> reply =
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    Thread.sleep(delay);
+                    peer.write(ByteBuffer.wrap(new byte[] {1}));
+                  } catch (Exception e) {
+                    throw new RuntimeException(e);
+                  }
+                });
+        assertThat(awaitOne(spinning, channel, Readiness.READ, -1)).isEqualTo(Readiness.READ);
+        assertThat(channel.read(ByteBuffer.allocate(4))).isEqualTo(1);
+        reply.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(awaitOne(spinning, channel, Readiness.READ, 1_000_000)).isZero();
+    }
+  }
+
   private TcpChannel connectedChannel() throws IOException {
     TcpChannel channel = guest.openTcp(StandardProtocolFamily.INET);
     assertThat(channel.connect(new InetSocketAddress(address("10.0.0.1"), 5000))).isTrue();
