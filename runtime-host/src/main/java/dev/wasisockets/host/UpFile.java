@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,15 +36,43 @@ import org.tomlj.TomlTable;
  * silently), a duplicate name, a bad address, a publish to no guest. Each is one {@link
  * UpFileException} naming the key as {@code guest[1].listen[0]} (arrays counted from 0).
  *
- * <p>One method reads each kind of table ({@link #guest}, {@link #publish}); a new kind is a new
- * entry in {@link #TABLES} and a new method.
+ * <p>One method reads each kind of table ({@link #guest}, {@link #publish}, {@link #link}, {@link
+ * #fault}, {@link #network}); a new kind is a new entry in {@link #TABLES} and a new method.
  *
  * @param guests the {@code [[guest]]} tables, in the file's order
  * @param publishes the {@code [[publish]]} tables, in the file's order
+ * @param network the {@code [network]} table: the faults' seed and connect timeout
+ * @param links the {@code [[link]]} tables: faults on links between guests
+ * @param faults the {@code [[fault]]} tables: faults at a time after the start
  */
-record UpFile(List<Guest> guests, List<Publish> publishes) {
+record UpFile(
+    List<Guest> guests,
+    List<Publish> publishes,
+    Network network,
+    List<Link> links,
+    List<Fault> faults) {
   /** The tables an up file may have, each an array of tables ({@code [[guest]]}). */
-  private static final Set<String> TABLES = Set.of("guest", "publish");
+  private static final Set<String> TABLES = Set.of("guest", "publish", "link", "fault");
+
+  /** The one plain table ({@code [network]}). */
+  private static final String NETWORK = "network";
+
+  private static final Set<String> NETWORK_KEYS = Set.of("seed", "connect_timeout_ms");
+
+  private static final Set<String> LINK_KEYS =
+      Set.of(
+          "between",
+          "from",
+          "to",
+          "latency_ms",
+          "bandwidth_mbps",
+          "loss",
+          "duplication",
+          "reordering");
+
+  /** What a {@code [[fault]]} does: exactly one of these keys, besides {@code at_ms}. */
+  private static final List<String> FAULT_ACTIONS =
+      List.of("partition", "heal", "blackhole", "reset", "heal_all");
 
   private static final Set<String> GUEST_KEYS =
       Set.of(
@@ -64,6 +93,37 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
           "trace");
 
   private static final Set<String> PUBLISH_KEYS = Set.of("from", "to", "max_connections");
+
+  /**
+   * The faults' settings of the network.
+   *
+   * @param connectTimeout how long an unanswered connect waits, or null for the network's default
+   */
+  record Network(long seed, Duration connectTimeout) {
+    static final Network DEFAULT = new Network(0, null);
+  }
+
+  /**
+   * Faults on the link from one guest to another ({@code bothWays}: and back).
+   *
+   * @param bitsPerSecond 0: unlimited
+   */
+  record Link(
+      String from,
+      String to,
+      boolean bothWays,
+      Duration latency,
+      long bitsPerSecond,
+      double loss,
+      double duplication,
+      double reordering) {}
+
+  /**
+   * A fault at {@code at} after the guests start: {@code action} (one of partition, heal,
+   * blackhole, reset, heal_all) on {@code guests} (two for partition and heal, one for blackhole
+   * and reset, none for heal_all).
+   */
+  record Fault(Duration at, String action, List<String> guests) {}
 
   /** A host name on the network: one DNS label (RFC 1123), so it cannot be an address. */
   private static final Pattern HOST_NAME =
@@ -119,10 +179,11 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
       throw new UpFileException("not valid TOML: " + error.getMessage() + lineOf(error.position()));
     }
     for (String key : toml.keySet()) {
-      if (!TABLES.contains(key)) {
+      if (!TABLES.contains(key) && !key.equals(NETWORK)) {
         throw new UpFileException(
             key
-                + ": unknown table or key (an up file has [[guest]] and [[publish]] tables)"
+                + ": unknown table or key (an up file has [[guest]], [[publish]], [[link]] and"
+                + " [[fault]] tables, and a [network] table)"
                 + lineOf(toml.inputPositionOf(List.of(key))));
       }
     }
@@ -168,7 +229,144 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
     for (int i = 0; i < publishTables.size(); i++) {
       publishes.add(publish(new Keys(publishTables.get(i), "publish[" + i + "]"), byName));
     }
-    return new UpFile(List.copyOf(guests), List.copyOf(publishes));
+    List<Link> links = new ArrayList<>();
+    List<TomlTable> linkTables = tables(toml, "link");
+    for (int i = 0; i < linkTables.size(); i++) {
+      links.add(link(new Keys(linkTables.get(i), "link[" + i + "]"), byName));
+    }
+    List<Fault> faults = new ArrayList<>();
+    List<TomlTable> faultTables = tables(toml, "fault");
+    for (int i = 0; i < faultTables.size(); i++) {
+      faults.add(fault(new Keys(faultTables.get(i), "fault[" + i + "]"), byName));
+    }
+    return new UpFile(
+        List.copyOf(guests),
+        List.copyOf(publishes),
+        network(toml),
+        List.copyOf(links),
+        List.copyOf(faults));
+  }
+
+  /** The {@code [network]} table, or the defaults. */
+  private static Network network(TomlTable toml) throws UpFileException {
+    if (!toml.contains(List.of(NETWORK))) {
+      return Network.DEFAULT;
+    }
+    if (!toml.isTable(List.of(NETWORK))) {
+      throw new UpFileException(
+          NETWORK
+              + ": must be a table, written [network]"
+              + lineOf(toml.inputPositionOf(List.of(NETWORK))));
+    }
+    Keys keys = new Keys(toml.getTable(List.of(NETWORK)), NETWORK);
+    keys.onlyKnown(NETWORK_KEYS);
+    long seed = keys.whole("seed", 0);
+    double timeout = keys.number("connect_timeout_ms", -1);
+    if (timeout != -1 && !(timeout > 0)) {
+      throw keys.problem("connect_timeout_ms", "must be more than 0, got " + timeout);
+    }
+    return new Network(seed, timeout == -1 ? null : millis(timeout));
+  }
+
+  /** One {@code [[link]]}: {@code between = [A, B]} (both ways), or {@code from} and {@code to}. */
+  private static Link link(Keys keys, Map<String, Integer> guests) throws UpFileException {
+    keys.onlyKnown(LINK_KEYS);
+    List<String> between = keys.strings("between");
+    String from = keys.string("from");
+    String to = keys.string("to");
+    boolean bothWays = !between.isEmpty();
+    if (bothWays == (from != null || to != null)) {
+      throw keys.problem(
+          bothWays ? "from" : "between",
+          "give either between = [\"a\", \"b\"] (both ways) or from and to (one way)");
+    }
+    if (bothWays && between.size() != 2) {
+      throw keys.problem("between", "must name two guests, got " + between.size());
+    }
+    if (!bothWays && (from == null || to == null)) {
+      throw keys.problem(from == null ? "from" : "to", "missing (from and to go together)");
+    }
+    String a = bothWays ? between.get(0) : from;
+    String b = bothWays ? between.get(1) : to;
+    knownGuest(keys, bothWays ? "between" : "from", a, guests);
+    knownGuest(keys, bothWays ? "between" : "to", b, guests);
+    double latency = keys.number("latency_ms", 0);
+    if (!(latency >= 0)) {
+      throw keys.problem("latency_ms", "cannot be negative, got " + latency);
+    }
+    double megabits = keys.number("bandwidth_mbps", 0);
+    if (!(megabits >= 0)) {
+      throw keys.problem("bandwidth_mbps", "cannot be negative, got " + megabits);
+    }
+    return new Link(
+        a,
+        b,
+        bothWays,
+        millis(latency),
+        Math.round(megabits * 1_000_000),
+        probability(keys, "loss"),
+        probability(keys, "duplication"),
+        probability(keys, "reordering"));
+  }
+
+  /** One {@code [[fault]]}: {@code at_ms} and exactly one action. */
+  private static Fault fault(Keys keys, Map<String, Integer> guests) throws UpFileException {
+    List<String> known = new ArrayList<>(FAULT_ACTIONS);
+    known.add("at_ms");
+    keys.onlyKnown(Set.copyOf(known));
+    double at = keys.number("at_ms", 0);
+    if (!(at >= 0)) {
+      throw keys.problem("at_ms", "cannot be negative, got " + at);
+    }
+    List<String> actions = FAULT_ACTIONS.stream().filter(keys::has).toList();
+    if (actions.size() != 1) {
+      throw new UpFileException(
+          keys.path()
+              + ": needs exactly one of "
+              + String.join(", ", FAULT_ACTIONS)
+              + (actions.isEmpty() ? "" : ", got " + String.join(" and ", actions)));
+    }
+    String action = actions.get(0);
+    List<String> named =
+        switch (action) {
+          case "partition", "heal" -> {
+            List<String> pair = keys.strings(action);
+            if (pair.size() != 2) {
+              throw keys.problem(action, "must name two guests, e.g. [\"a\", \"b\"]");
+            }
+            yield pair;
+          }
+          case "blackhole", "reset" -> List.of(keys.requiredString(action));
+          default -> {
+            if (!keys.bool(action)) {
+              throw keys.problem(action, "must be true (or left out)");
+            }
+            yield List.of();
+          }
+        };
+    for (String guest : named) {
+      knownGuest(keys, action, guest, guests);
+    }
+    return new Fault(millis(at), action, named);
+  }
+
+  private static void knownGuest(Keys keys, String key, String name, Map<String, Integer> guests)
+      throws UpFileException {
+    if (!guests.containsKey(name.toLowerCase(Locale.ROOT))) {
+      throw keys.problem(key, "no guest is named \"" + name + "\"");
+    }
+  }
+
+  private static double probability(Keys keys, String key) throws UpFileException {
+    double p = keys.number(key, 0);
+    if (!(p >= 0 && p <= 1)) {
+      throw keys.problem(key, "a probability is from 0 to 1, got " + p);
+    }
+    return p;
+  }
+
+  private static Duration millis(double millis) {
+    return Duration.ofNanos(Math.round(millis * 1_000_000));
   }
 
   /** One {@code [[guest]]}. */
@@ -364,6 +562,28 @@ record UpFile(List<Guest> guests, List<Publish> publishes) {
     Keys(TomlTable table, String path) {
       this.table = table;
       this.path = path;
+    }
+
+    String path() {
+      return path;
+    }
+
+    boolean has(String key) {
+      return table.contains(List.of(key));
+    }
+
+    /** A number, whole or not ({@code 20} or {@code 0.5}). */
+    double number(String key, double absent) throws UpFileException {
+      if (!table.contains(List.of(key))) {
+        return absent;
+      }
+      if (table.isLong(List.of(key))) {
+        return table.getLong(List.of(key));
+      }
+      if (!table.isDouble(List.of(key))) {
+        throw problem(key, "must be a number");
+      }
+      return table.getDouble(List.of(key));
     }
 
     void onlyKnown(Set<String> known) throws UpFileException {

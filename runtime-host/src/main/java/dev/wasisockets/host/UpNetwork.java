@@ -19,7 +19,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
@@ -41,16 +44,19 @@ final class UpNetwork {
   private final List<PublishedPort> published;
   private final List<UpFile.Publish> publishes; // what each of them is, as the file says
   private final PrintStream stderr;
+  private final FaultSchedule faults;
 
   private UpNetwork(
       List<Guest> guests,
       List<PublishedPort> published,
       List<UpFile.Publish> publishes,
-      PrintStream stderr) {
+      PrintStream stderr,
+      FaultSchedule faults) {
     this.guests = guests;
     this.published = published;
     this.publishes = publishes;
     this.stderr = stderr;
+    this.faults = faults;
   }
 
   /**
@@ -69,13 +75,16 @@ final class UpNetwork {
     }
     List<Guest> guests = new ArrayList<>();
     List<PublishedPort> published = new ArrayList<>();
+    Map<String, VirtualHost> hosts = new HashMap<>();
     try {
       for (int i = 0; i < file.guests().size(); i++) {
         UpFile.Guest spec = file.guests().get(i);
         String prefix = String.format("%-" + width + "s | ", spec.name());
-        guests.add(
-            Guest.prepare(spec, "guest[" + i + "]", network, compiler, prefix, stdout, stderr));
+        VirtualHost host = network.host(spec.name(), spec.addresses().toArray(new InetAddress[0]));
+        hosts.put(spec.name().toLowerCase(Locale.ROOT), host);
+        guests.add(Guest.prepare(spec, "guest[" + i + "]", host, compiler, prefix, stdout, stderr));
       }
+      FaultSchedule.applyLinks(file, network, hosts);
       if (!file.publishes().isEmpty()) {
         VirtualHost bridge = network.host(BRIDGE_HOST);
         for (int i = 0; i < file.publishes().size(); i++) {
@@ -87,7 +96,12 @@ final class UpNetwork {
       guests.forEach(Guest::closeUnstarted);
       throw e;
     }
-    return new UpNetwork(List.copyOf(guests), List.copyOf(published), file.publishes(), stderr);
+    return new UpNetwork(
+        List.copyOf(guests),
+        List.copyOf(published),
+        file.publishes(),
+        stderr,
+        new FaultSchedule(file.faults(), network, hosts, stderr));
   }
 
   private static PublishedPort publish(
@@ -123,6 +137,7 @@ final class UpNetwork {
               + IpLiteral.format(port.target())
               + ")");
     }
+    faults.start();
     guests.forEach(Guest::start);
   }
 
@@ -135,6 +150,7 @@ final class UpNetwork {
     for (Guest guest : guests) {
       worst = Math.max(worst, guest.join());
     }
+    faults.stop();
     published.forEach(PublishedPort::close);
     return worst;
   }
@@ -146,6 +162,7 @@ final class UpNetwork {
    */
   void stop() {
     stderr.println("up: stopping every guest");
+    faults.stop();
     published.forEach(PublishedPort::close);
     guests.forEach(Guest::interrupt);
     for (Guest guest : guests) {
@@ -181,7 +198,7 @@ final class UpNetwork {
     static Guest prepare(
         UpFile.Guest spec,
         String key,
-        VirtualNetwork network,
+        VirtualHost host,
         GuestCompiler compiler,
         String prefix,
         PrintStream stdout,
@@ -199,8 +216,6 @@ final class UpNetwork {
       } catch (IllegalArgumentException e) {
         throw new UpFileException(key + ".wasm: " + e.getMessage());
       }
-      VirtualHost host = network.host(spec.name(), spec.addresses().toArray(new InetAddress[0]));
-
       WasiSockets.Builder builder =
           WasiSockets.builder()
               .withWasiOptions(wasiOptions(spec, out, err))

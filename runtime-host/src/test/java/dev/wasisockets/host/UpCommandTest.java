@@ -113,6 +113,88 @@ class UpCommandTest {
     assertThat(exit).isEqualTo(14);
   }
 
+  /**
+   * A blackhole from the start: the client's connect to the echo guest (which has exited) is not
+   * refused (14) but waits unanswered, then times out (73).
+   */
+  @Test
+  void aFaultAtTheStartIsInPlaceBeforeTheFirstCall() throws Exception {
+    Path file =
+        upFile(
+            """
+            [network]
+            connect_timeout_ms = 300
+
+            [[guest]]
+            name = "echo"
+            wasm = "wasmedge_tcp_server.wasm"
+            args = ["0.0.0.0", "7000", "0"]
+
+            [[guest]]
+            name = "client"
+            wasm = "wasmedge_tcp_client.wasm"
+            args = ["10.0.0.1", "7000", "anyone?"]
+            allow_connect = ["10.0.0.1:7000"]
+
+            [[fault]]
+            blackhole = "echo"
+            """);
+
+    int exit = launcher.launch("up", file.toString());
+
+    assertThat(launcher.stderr().lines())
+        .contains("up: at 0 ms: blackhole echo", "client | sock_connect failed: errno 73");
+    assertThat(exit).isEqualTo(73);
+  }
+
+  /**
+   * A partition from the start and its heal later, over a slow link: the client's connect waits
+   * through the partition, then goes through, and the line crosses both ways.
+   */
+  @Test
+  void aTimedHealEndsAPartitionTheClientWaitedThrough() throws Exception {
+    Path file =
+        upFile(
+            """
+            [network]
+            seed = 7
+            connect_timeout_ms = 20000
+
+            [[guest]]
+            name = "echo"
+            wasm = "preview1_echo_server.wasm"
+            args = ["1"]
+            listen = ["0.0.0.0:7000"]
+
+            [[guest]]
+            name = "client"
+            wasm = "wasmedge_tcp_client.wasm"
+            args = ["10.0.0.1", "7000", "after the heal"]
+            allow_connect = ["10.0.0.1:7000"]
+
+            [[link]]
+            between = ["client", "echo"]
+            latency_ms = 5
+            bandwidth_mbps = 100
+
+            [[fault]]
+            partition = ["client", "echo"]
+
+            [[fault]]
+            at_ms = 300
+            heal = ["client", "echo"]
+            """);
+
+    int exit = launcher.launch("up", file.toString());
+
+    assertThat(launcher.stdout().lines())
+        .containsExactlyInAnyOrder("client | after the heal", "echo   | served 1");
+    assertThat(launcher.stderr().lines())
+        .containsSubsequence(
+            "up: at 0 ms: partition client and echo", "up: at 300 ms: heal client and echo");
+    assertThat(exit).isZero();
+  }
+
   @Test
   void aBadFileIsOneLineAndExitCode2() throws Exception {
     Path file =
@@ -196,6 +278,7 @@ class UpCommandTest {
     GuestFixture.C_PREVIEW1_ECHO_SERVER.copyTo(dir);
     GuestFixture.WASMEDGE_LOOKUP_CLIENT.copyTo(dir);
     GuestFixture.WASMEDGE_TCP_CLIENT.copyTo(dir);
+    GuestFixture.WASMEDGE_TCP_SERVER.copyTo(dir);
     return Files.writeString(dir.resolve("up.toml"), text);
   }
 }

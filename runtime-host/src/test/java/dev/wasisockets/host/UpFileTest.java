@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,6 +165,92 @@ class UpFileTest {
         .hasMessage(message);
   }
 
+  private static final String TWO = ECHO + "[[guest]]\nname = \"db\"\nwasm = \"db.wasm\"\n";
+
+  @Test
+  void theFaultTablesRead() throws Exception {
+    UpFile file =
+        parse(
+            TWO
+                + """
+                [network]
+                seed = 42
+                connect_timeout_ms = 1500
+
+                [[link]]
+                between = ["echo", "db"]
+                latency_ms = 2.5
+                bandwidth_mbps = 100
+
+                [[link]]
+                from = "db"
+                to = "echo"
+                loss = 0.1
+                duplication = 0.01
+                reordering = 0.2
+
+                [[fault]]
+                partition = ["echo", "db"]
+
+                [[fault]]
+                at_ms = 1000
+                heal = ["echo", "db"]
+
+                [[fault]]
+                at_ms = 2000
+                reset = "db"
+
+                [[fault]]
+                at_ms = 3000
+                blackhole = "echo"
+
+                [[fault]]
+                at_ms = 4000
+                heal_all = true
+                """);
+
+    assertThat(file.network()).isEqualTo(new UpFile.Network(42, Duration.ofMillis(1500)));
+    assertThat(file.links())
+        .containsExactly(
+            new UpFile.Link("echo", "db", true, Duration.ofNanos(2_500_000), 100_000_000, 0, 0, 0),
+            new UpFile.Link("db", "echo", false, Duration.ZERO, 0, 0.1, 0.01, 0.2));
+    assertThat(file.faults())
+        .containsExactly(
+            new UpFile.Fault(Duration.ZERO, "partition", List.of("echo", "db")),
+            new UpFile.Fault(Duration.ofSeconds(1), "heal", List.of("echo", "db")),
+            new UpFile.Fault(Duration.ofSeconds(2), "reset", List.of("db")),
+            new UpFile.Fault(Duration.ofSeconds(3), "blackhole", List.of("echo")),
+            new UpFile.Fault(Duration.ofSeconds(4), "heal_all", List.of()));
+    assertThat(parse(ECHO).network()).isEqualTo(UpFile.Network.DEFAULT);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          a link to no guest          | [[link]] @ between = ["echo", "web"]                 | link[0].between: no guest is named "web" (line 10)
+          a link of three             | [[link]] @ between = ["echo", "db", "x"]            | link[0].between: must name two guests, got 3 (line 10)
+          a link both ways and one    | [[link]] @ between = ["echo", "db"] @ from = "db"    | link[0].from: give either between = ["a", "b"] (both ways) or from and to (one way) (line 11)
+          a link without its to       | [[link]] @ from = "db"                              | link[0].to: missing (from and to go together)
+          a loss above 1              | [[link]] @ from = "db" @ to = "echo" @ loss = 1.5   | link[0].loss: a probability is from 0 to 1, got 1.5 (line 12)
+          a negative latency          | [[link]] @ from = "db" @ to = "echo" @ latency_ms = -1 | link[0].latency_ms: cannot be negative, got -1.0 (line 12)
+          a latency as text           | [[link]] @ from = "db" @ to = "echo" @ latency_ms = "5ms" | link[0].latency_ms: must be a number (line 12)
+          a fault of two actions      | [[fault]] @ reset = "db" @ blackhole = "db"          | fault[0]: needs exactly one of partition, heal, blackhole, reset, heal_all, got blackhole and reset
+          a fault of no action        | [[fault]] @ at_ms = 5                               | fault[0]: needs exactly one of partition, heal, blackhole, reset, heal_all
+          a partition of one          | [[fault]] @ partition = ["db"]                      | fault[0].partition: must name two guests, e.g. ["a", "b"] (line 10)
+          a reset of no guest         | [[fault]] @ reset = "web"                           | fault[0].reset: no guest is named "web" (line 10)
+          a fault before the start    | [[fault]] @ at_ms = -5 @ reset = "db"               | fault[0].at_ms: cannot be negative, got -5.0 (line 10)
+          a network of unknown keys   | [network] @ speed = 1                               | network.speed: unknown key (see docs/virtual-network.md, "up") (line 10)
+          a connect timeout of zero   | [network] @ connect_timeout_ms = 0                  | network.connect_timeout_ms: must be more than 0, got 0.0 (line 10)
+          networks as tables          | [[network]] @ seed = 1                              | network: must be a table, written [network] (line 9)
+          """)
+  void aBadFaultKeyIsOneMessageNamingIt(String what, String lines, String message) {
+    assertThatThrownBy(() -> parse(TWO + lines.replace(" @ ", "\n") + "\n"))
+        .isInstanceOf(UpFileException.class)
+        .hasMessage(message);
+  }
+
   @Test
   void aGuestWithoutItsNameOrModuleIsRefused() {
     assertThatThrownBy(() -> parse("[[guest]]\nwasm = \"a.wasm\"\n"))
@@ -224,8 +312,8 @@ class UpFileTest {
     assertThatThrownBy(() -> parse("")).hasMessageStartingWith("guest: the file has no [[guest]]");
     assertThatThrownBy(() -> parse(ECHO + "[[service]]\nname = \"x\"\n"))
         .hasMessage(
-            "service: unknown table or key (an up file has [[guest]] and [[publish]] tables)"
-                + " (line 6)");
+            "service: unknown table or key (an up file has [[guest]], [[publish]], [[link]] and"
+                + " [[fault]] tables, and a [network] table) (line 6)");
     assertThatThrownBy(() -> parse("[guest]\nname = \"a\"\n"))
         .hasMessage("guest: must be an array of tables, written [[guest]] (line 1)");
     assertThatThrownBy(() -> parse("[[guest]\n")).hasMessageStartingWith("not valid TOML: ");
