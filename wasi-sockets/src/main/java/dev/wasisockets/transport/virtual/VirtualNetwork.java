@@ -251,12 +251,23 @@ public final class VirtualNetwork {
     long seen = version;
     long deadline = System.nanoTime() + nanos;
     lock.unlock();
+    boolean locked = false;
     try {
+      // Thread.yield, not onSpinWait: on a virtual machine a tight loop of PAUSE instructions
+      // makes the hypervisor take the vCPU away (pause-loop exiting), and the reply waited for
+      // came late: 31,000 round trips/s against 93,000-142,000 yielding, in one run each way.
       while (version == seen && System.nanoTime() - deadline < 0) {
-        Thread.onSpinWait();
+        Thread.yield();
+      }
+      // The change's writer may still hold the lock: taking it in a spin too spares the park
+      // and the wake-up a plain lock() would cost while the writer finishes its call.
+      while (!(locked = lock.tryLock()) && System.nanoTime() - deadline < 0) {
+        Thread.yield();
       }
     } finally {
-      lock.lock();
+      if (!locked) {
+        lock.lock();
+      }
     }
     return version != seen;
   }

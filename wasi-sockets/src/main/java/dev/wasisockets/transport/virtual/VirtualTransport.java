@@ -82,7 +82,8 @@ final class VirtualTransport implements Transport {
   public int await(ReadinessSet set, long timeoutNanos) throws IOException {
     boolean spinnable = spin.applies(set);
     long start = spinnable ? System.nanoTime() : 0;
-    boolean spun = false;
+    // Spins until then (any change ends a watch; one that readies nothing watches on).
+    long spinUntil = spinnable && spin.pays() ? start + spin.spinNanos() : start;
     network.lock();
     try {
       long remaining = timeoutNanos;
@@ -107,14 +108,16 @@ final class VirtualTransport implements Transport {
         if (timeoutNanos >= 0 && remaining <= 0) {
           return 0;
         }
-        if (spinnable && !spun && spin.pays()) {
-          spun = true;
-          long watch = timeoutNanos < 0 ? spin.spinNanos() : Math.min(spin.spinNanos(), remaining);
-          network.watchForChange(watch);
-          if (timeoutNanos >= 0) {
-            remaining = timeoutNanos - (System.nanoTime() - start);
+        if (spinnable) {
+          long now = System.nanoTime();
+          long watch = spinUntil - now;
+          if (watch > 0) {
+            network.watchForChange(timeoutNanos < 0 ? watch : Math.min(watch, remaining));
+            if (timeoutNanos >= 0) {
+              remaining = timeoutNanos - (System.nanoTime() - start);
+            }
+            continue;
           }
-          continue;
         }
         remaining = network.await(Duration.ofNanos(timeoutNanos < 0 ? -1 : remaining));
       }
