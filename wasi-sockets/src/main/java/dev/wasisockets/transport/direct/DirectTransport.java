@@ -169,7 +169,7 @@ public final class DirectTransport implements Transport {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException("interrupted while waiting for sockets");
       }
-      Thread.onSpinWait();
+      SpinRule.pause();
     } while (System.nanoTime() - end < 0);
     return 0;
   }

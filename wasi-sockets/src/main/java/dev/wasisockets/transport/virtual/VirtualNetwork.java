@@ -1,6 +1,7 @@
 package dev.wasisockets.transport.virtual;
 
 import dev.wasisockets.address.IpLiteral;
+import dev.wasisockets.transport.SpinRule;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -253,16 +254,13 @@ public final class VirtualNetwork {
     lock.unlock();
     boolean locked = false;
     try {
-      // Thread.yield, not onSpinWait: on a virtual machine a tight loop of PAUSE instructions
-      // makes the hypervisor take the vCPU away (pause-loop exiting), and the reply waited for
-      // came late: 31,000 round trips/s against 93,000-142,000 yielding, in one run each way.
       while (version == seen && System.nanoTime() - deadline < 0) {
-        Thread.yield();
+        SpinRule.pause();
       }
       // The change's writer may still hold the lock: taking it in a spin too spares the park
       // and the wake-up a plain lock() would cost while the writer finishes its call.
       while (!(locked = lock.tryLock()) && System.nanoTime() - deadline < 0) {
-        Thread.yield();
+        SpinRule.pause();
       }
     } finally {
       if (!locked) {
