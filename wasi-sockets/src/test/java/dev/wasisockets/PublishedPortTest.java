@@ -252,8 +252,7 @@ class PublishedPortTest {
       }
       assertThat(log.lines())
           .containsExactly(
-              "publish "
-                  + published
+              published
                   + ": Connection refused inside the network; the real client's connection was"
                   + " reset");
     }
@@ -393,7 +392,7 @@ class PublishedPortTest {
 
   /** Whether the port's accepting thread comes to wait for a free slot (looked for up to 30 s). */
   private boolean acceptorWaitsForASlot() throws InterruptedException {
-    String name = "publish " + published + " accept";
+    String name = published + " accept";
     for (int look = 0; look < 3_000; look++) {
       for (Thread thread : Thread.getAllStackTraces().keySet()) {
         if (thread.getName().equals(name)

@@ -8,10 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * One real connection of a {@link PublishedPort} and the virtual connection it became, with one
- * thread per direction copying bytes through a fixed buffer. Neither side's bytes queue anywhere
- * else: a thread that cannot write stops reading, so a slow reader slows the writer on the other
- * side, as a real proxy does.
+ * One real connection and one virtual connection of a {@link Bridge} (a {@link PublishedPort}'s or
+ * a {@link ForwardedPort}'s), with one thread per direction copying bytes through a fixed buffer.
+ * Neither side's bytes queue anywhere else: a thread that cannot write stops reading, so a slow
+ * reader slows the writer on the other side, as a real proxy does.
  *
  * <p>What crosses besides bytes, as Linux's sockets show it:
  *
@@ -22,28 +22,36 @@ import java.util.List;
  *   <li>a reset: a failure on either side (an RST, a write to a closed peer) resets both: the
  *       virtual side with SO_LINGER 0 (ECONNRESET for the member), the real one likewise (an RST
  *       for the client);
- *   <li>a refusal inside (nobody listens at the target, or no member has its address): the real
- *       client, whose connection the OS has already accepted, gets an RST instead.
+ *   <li>a refusal on the far side (nobody listens at the target, or nothing has its address): the
+ *       side already connected (a published port's real client, whose connection the OS has
+ *       accepted; a forwarded port's member) gets a reset instead.
  * </ul>
  */
 final class BridgedConnection {
   /** The copy buffer of each direction: what a thread holds between its read and its write. */
   static final int BUFFER_SIZE = 16 * 1024;
 
-  private final PublishedPort port;
+  /** Makes the side not yet connected connected, and gives the virtual side. */
+  interface Opener {
+    VirtualConnection open() throws IOException;
+  }
+
+  private final Bridge port;
   private final Socket socket;
+  private final Opener opener;
   private final Thread inbound; // real → virtual; it connects first
   private final Thread outbound; // virtual → real
   private VirtualConnection virtual; // once connected; guarded by this
   private int directionsDone; // guarded by this
   private boolean ended; // guarded by this
 
-  BridgedConnection(PublishedPort port, Socket socket, int number) {
+  BridgedConnection(Bridge port, Socket socket, Opener opener, String name, int number) {
     this.port = port;
     this.socket = socket;
-    String name = "publish " + port + " #" + number;
-    this.inbound = new Thread(this::connectAndCopyIn, name + " in");
-    this.outbound = new Thread(this::copyOut, name + " out");
+    this.opener = opener;
+    String thread = name + " #" + number;
+    this.inbound = new Thread(this::connectAndCopyIn, thread + " in");
+    this.outbound = new Thread(this::copyOut, thread + " out");
     inbound.setDaemon(true);
     outbound.setDaemon(true);
   }
@@ -80,9 +88,9 @@ final class BridgedConnection {
     }
     VirtualConnection connection;
     try {
-      connection = port.from().connect(port.target());
+      connection = opener.open();
     } catch (IOException e) {
-      // ECONNREFUSED or EHOSTUNREACH inside, or the port closing while the connect waited.
+      // The far side refused (ECONNREFUSED, EHOSTUNREACH), or the bridge closed meanwhile.
       if (!isEnded()) {
         port.refused(e);
       }

@@ -147,6 +147,24 @@ public final class VirtualHost {
     return PublishedPort.open(this, loopback, to, max);
   }
 
+  /**
+   * Makes this host's {@code port} (on every address of the host) a real server's at {@code
+   * outside}: each connection a member makes to it becomes a real TCP connection to {@code
+   * outside}, its bytes copied both ways, at most {@link PublishedPort#DEFAULT_MAX_CONNECTIONS} at
+   * once. The way out of the network, one address at a time: a guest reaches it by this host's name
+   * or address, under its own policy, and nothing else outside.
+   *
+   * @throws java.net.BindException if the port is taken on this host
+   */
+  public ForwardedPort forward(int port, InetSocketAddress outside) throws IOException {
+    return forward(port, outside, Bridge.DEFAULT_MAX_CONNECTIONS);
+  }
+
+  /** As {@link #forward(int, InetSocketAddress)}, bridging at most {@code max} at once. */
+  public ForwardedPort forward(int port, InetSocketAddress outside, int max) throws IOException {
+    return ForwardedPort.open(this, port, outside, max);
+  }
+
   @Override
   public String toString() {
     return "virtual host " + name + " " + addresses;
