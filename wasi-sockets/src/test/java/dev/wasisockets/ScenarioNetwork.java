@@ -1,0 +1,299 @@
+package dev.wasisockets;
+
+import dev.wasisockets.GuestRun.Result;
+import dev.wasisockets.GuestRun.Server;
+import dev.wasisockets.transport.Transport;
+import dev.wasisockets.transport.direct.DirectTransport;
+import dev.wasisockets.transport.virtual.VirtualConnection;
+import dev.wasisockets.transport.virtual.VirtualHost;
+import dev.wasisockets.transport.virtual.VirtualListener;
+import dev.wasisockets.transport.virtual.VirtualNetwork;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+
+/**
+ * The network a guest scenario runs on, so that one test body runs on both: the machine's loopback
+ * through the direct transport, or a {@link VirtualNetwork} of two hosts, "service" (the server
+ * side) and "app" (the client side). Java code meets the guests through {@link Link}s, a real
+ * {@link Socket} on one and a {@link VirtualConnection} on the other.
+ */
+public abstract class ScenarioNetwork implements Closeable {
+  /** Which network: what a parameterized test iterates over. */
+  public enum Kind {
+    LOOPBACK,
+    VIRTUAL;
+
+    public ScenarioNetwork open() {
+      return this == LOOPBACK ? new Loopback() : new Virtual();
+    }
+  }
+
+  /** One TCP connection's end, as the Java side of a test holds it. */
+  public interface Link extends Closeable {
+    InputStream in() throws IOException;
+
+    OutputStream out() throws IOException;
+
+    void shutdownOutput() throws IOException;
+
+    /** The address and port of the other end. */
+    InetSocketAddress remote();
+  }
+
+  /** A Java listener for guests to connect to. */
+  public interface Acceptor extends Closeable {
+    int port();
+
+    Link accept() throws IOException;
+  }
+
+  /** The server side's transport, for a server guest (one per guest instance). */
+  public abstract Transport serverTransport();
+
+  /** The client side's transport, for a client guest. */
+  public abstract Transport clientTransport();
+
+  /** The address the server side is dialed at (an IPv4 literal): 127.0.0.1 or 10.0.0.1. */
+  public abstract String serverAddress();
+
+  /** A name that resolves to {@link #serverAddress()} on this network. */
+  public abstract String serverName();
+
+  /** The address a server sees the client side's connections come from. */
+  public abstract String clientAddress();
+
+  /** Where a server guest's listener is preopened: the server address, a free port. */
+  public InetSocketAddress listenAddress() throws IOException {
+    return new InetSocketAddress(InetAddress.getByName(serverAddress()), 0);
+  }
+
+  /** A port on the server address that nobody listens on. */
+  public abstract int freePort() throws IOException;
+
+  /** A Java client's connection from the client side to the server address. */
+  public abstract Link connect(int port) throws IOException;
+
+  /** A Java listener on the server address, on a free port. */
+  public abstract Acceptor listen() throws IOException;
+
+  /**
+   * A Java client's connection to {@code port} once the guest listens there (refused until then);
+   * fails with what the guest printed if it ends first.
+   */
+  public Link connectWhenListening(Server guest, int port) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return connect(port);
+      } catch (ConnectException e) {
+        if (guest.result().isDone()) {
+          Result ended = guest.join();
+          throw new AssertionError(
+              "the guest ended (" + ended.exitCode() + ") before it listened: " + ended.stderr());
+        }
+        if (attempt >= 300) {
+          throw new AssertionError("the guest did not listen on " + port + " in 300 attempts");
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {}
+
+  private static final class Loopback extends ScenarioNetwork {
+    @Override
+    public Transport serverTransport() {
+      return new DirectTransport();
+    }
+
+    @Override
+    public Transport clientTransport() {
+      return new DirectTransport();
+    }
+
+    @Override
+    public String serverAddress() {
+      return "127.0.0.1";
+    }
+
+    @Override
+    public String serverName() {
+      return "localhost";
+    }
+
+    @Override
+    public String clientAddress() {
+      return "127.0.0.1";
+    }
+
+    @Override
+    public int freePort() throws IOException {
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort(); // free once the probe closes
+      }
+    }
+
+    @Override
+    public Link connect(int port) throws IOException {
+      return link(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /**
+     * A listener whose connections are NIO {@link java.nio.channels.SocketChannel}s: their close is
+     * the kernel's, a reset when bytes are unread, as a guest's and a virtual member's are (a
+     * {@code java.net.ServerSocket}'s accepted socket ends with a FIN even then, on JDK 17).
+     */
+    @Override
+    public Acceptor listen() throws IOException {
+      ServerSocketChannel server = ServerSocketChannel.open();
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+      return new Acceptor() {
+        @Override
+        public int port() {
+          return server.socket().getLocalPort();
+        }
+
+        @Override
+        public Link accept() throws IOException {
+          return link(server.accept().socket());
+        }
+
+        @Override
+        public void close() throws IOException {
+          server.close();
+        }
+      };
+    }
+
+    private static Link link(Socket socket) throws IOException {
+      socket.setSoTimeout(60_000); // a guest that stops answering fails the read, not the build
+      return new Link() {
+        @Override
+        public InputStream in() throws IOException {
+          return socket.getInputStream();
+        }
+
+        @Override
+        public OutputStream out() throws IOException {
+          return socket.getOutputStream();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+          socket.shutdownOutput();
+        }
+
+        @Override
+        public InetSocketAddress remote() {
+          return (InetSocketAddress) socket.getRemoteSocketAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+          socket.close();
+        }
+      };
+    }
+  }
+
+  private static final class Virtual extends ScenarioNetwork {
+    private final VirtualNetwork network = VirtualNetwork.create();
+    private final VirtualHost service = network.host("service"); // 10.0.0.1
+    private final VirtualHost app = network.host("app"); // 10.0.0.2
+
+    @Override
+    public Transport serverTransport() {
+      return service.newTransport();
+    }
+
+    @Override
+    public Transport clientTransport() {
+      return app.newTransport();
+    }
+
+    @Override
+    public String serverAddress() {
+      return "10.0.0.1";
+    }
+
+    @Override
+    public String serverName() {
+      return "service";
+    }
+
+    @Override
+    public String clientAddress() {
+      return "10.0.0.2";
+    }
+
+    @Override
+    public int freePort() {
+      return 7000; // nothing on this network listens unless a test makes it
+    }
+
+    @Override
+    public Link connect(int port) throws IOException {
+      return link(app.connect(new InetSocketAddress(network.resolve("service").get(0), port)));
+    }
+
+    @Override
+    public Acceptor listen() throws IOException {
+      VirtualListener listener =
+          service.listen(new InetSocketAddress(InetAddress.getByName(serverAddress()), 0));
+      return new Acceptor() {
+        @Override
+        public int port() {
+          return listener.port();
+        }
+
+        @Override
+        public Link accept() throws IOException {
+          return link(listener.accept());
+        }
+
+        @Override
+        public void close() {
+          listener.close();
+        }
+      };
+    }
+
+    private static Link link(VirtualConnection connection) {
+      return new Link() {
+        @Override
+        public InputStream in() {
+          return connection.getInputStream();
+        }
+
+        @Override
+        public OutputStream out() {
+          return connection.getOutputStream();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+          connection.shutdownOutput();
+        }
+
+        @Override
+        public InetSocketAddress remote() {
+          return connection.remoteAddress();
+        }
+
+        @Override
+        public void close() {
+          connection.close();
+        }
+      };
+    }
+  }
+}
