@@ -234,7 +234,7 @@ class EveryFixtureOnTheVirtualNetworkTest {
   void aClientExchangesALineWithAJavaServer(GuestFixture fixture, Kind kind) throws Exception {
     try (ScenarioNetwork network = kind.open();
         Acceptor acceptor = network.listen()) {
-      CompletableFuture<String> served = serveOneLine(acceptor);
+      CompletableFuture<String> served = acceptor.serveOneLine();
 
       Result result = runClient(network, fixture, acceptor.port(), allowConnect(network, acceptor));
 
@@ -566,20 +566,6 @@ class EveryFixtureOnTheVirtualNetworkTest {
     assertThat(result.stderr()).isEmpty();
     assertThat(result.stdout()).isEqualTo(stdout);
     assertThat(result.exitCode()).isZero();
-  }
-
-  /** Accepts one connection, reads a line, answers "echo: LINE\n"; gives the line and the peer. */
-  private static CompletableFuture<String> serveOneLine(Acceptor acceptor) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (Link connection = acceptor.accept()) {
-            String text = line(connection.in()) + "\n";
-            connection.out().write(ascii("echo: " + text.strip() + "\n"));
-            return text + " from " + connection.remote().getAddress().getHostAddress();
-          } catch (IOException e) {
-            throw new RuntimeException(e);
-          }
-        });
   }
 
   /** A line without its newline (and a CR before it); IOException if the stream ends first. */

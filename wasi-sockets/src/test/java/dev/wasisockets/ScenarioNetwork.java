@@ -8,16 +8,22 @@ import dev.wasisockets.transport.virtual.VirtualConnection;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import dev.wasisockets.transport.virtual.VirtualListener;
 import dev.wasisockets.transport.virtual.VirtualNetwork;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The network a guest scenario runs on, so that one test body runs on both: the machine's loopback
@@ -53,6 +59,33 @@ public abstract class ScenarioNetwork implements Closeable {
     int port();
 
     Link accept() throws IOException;
+
+    /**
+     * Accepts one connection on a thread of its own, reads a line, answers "echo: LINE\n" and
+     * closes; gives the line (with its newline) and " from " the peer's address.
+     */
+    default CompletableFuture<String> serveOneLine() {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try (Link connection = accept()) {
+              InputStream in = connection.in();
+              ByteArrayOutputStream line = new ByteArrayOutputStream();
+              for (int b = in.read(); b >= 0; b = in.read()) {
+                line.write(b);
+                if (b == '\n') {
+                  break;
+                }
+              }
+              String text = line.toString(StandardCharsets.UTF_8);
+              connection
+                  .out()
+                  .write(("echo: " + text.strip() + "\n").getBytes(StandardCharsets.UTF_8));
+              return text + " from " + connection.remote().getAddress().getHostAddress();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    }
   }
 
   /** The server side's transport, for a server guest (one per guest instance). */
@@ -77,6 +110,43 @@ public abstract class ScenarioNetwork implements Closeable {
 
   /** A port on the server address that nobody listens on. */
   public abstract int freePort() throws IOException;
+
+  /** A UDP port on the server address that nobody has bound. */
+  public abstract int freeUdpPort() throws IOException;
+
+  /**
+   * Whether the guest on {@code thread} comes to wait in its first blocking receive (the core's
+   * {@code UdpSocket.receiveFrom}), looked for up to 30 s: it is bound, so what a test sends now is
+   * not lost.
+   */
+  public static boolean waitsToReceive(Thread thread) throws InterruptedException {
+    return waitsIn(thread, "core.UdpSocket", "receiveFrom");
+  }
+
+  /**
+   * Whether the guest on {@code thread} comes to wait in a blocking accept (the core's {@code
+   * TcpListener.accept}), looked for up to 30 s: it is listening, so a connect now is queued.
+   */
+  public static boolean waitsToAccept(Thread thread) throws InterruptedException {
+    return waitsIn(thread, "core.TcpListener", "accept");
+  }
+
+  private static boolean waitsIn(Thread thread, String type, String method)
+      throws InterruptedException {
+    for (int look = 0; look < 3_000; look++) {
+      boolean inside =
+          Arrays.stream(thread.getStackTrace())
+              .anyMatch(
+                  frame ->
+                      frame.getClassName().endsWith("." + type)
+                          && frame.getMethodName().equals(method));
+      if (inside) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
+  }
 
   /** A Java client's connection from the client side to the server address. */
   public abstract Link connect(int port) throws IOException;
@@ -138,6 +208,13 @@ public abstract class ScenarioNetwork implements Closeable {
     @Override
     public int freePort() throws IOException {
       try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort(); // free once the probe closes
+      }
+    }
+
+    @Override
+    public int freeUdpPort() throws IOException {
+      try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
         return probe.getLocalPort(); // free once the probe closes
       }
     }
@@ -238,6 +315,11 @@ public abstract class ScenarioNetwork implements Closeable {
     @Override
     public int freePort() {
       return 7000; // nothing on this network listens unless a test makes it
+    }
+
+    @Override
+    public int freeUdpPort() {
+      return 5300; // nor is anything bound
     }
 
     @Override

@@ -9,9 +9,6 @@ import dev.wasisockets.ScenarioNetwork.Kind;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.util.Arrays;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,7 +28,7 @@ class TwoUdpGuestsTest {
   void theUdpClientGuestHasItsDatagramsEchoedByTheEchoGuest(Kind kind) throws Exception {
     for (Mode mode : Mode.values()) {
       try (ScenarioNetwork network = kind.open()) {
-        int port = freeUdpPort(kind);
+        int port = network.freeUdpPort();
         NetworkPolicy echoPolicy =
             NetworkPolicy.builder()
                 .allow(NetworkUse.BIND, network.serverAddress() + ":" + port)
@@ -53,7 +50,9 @@ class TwoUdpGuestsTest {
                 "" + DATAGRAMS)) {
           // Bound and waiting in its first receive, so no datagram comes before the port is
           // there (UDP would drop it, on loopback and on the virtual network alike).
-          assertThat(waitingOnItsTransport(echo.thread())).as("the echo guest waits").isTrue();
+          assertThat(ScenarioNetwork.waitsToReceive(echo.thread()))
+              .as("the echo guest waits")
+              .isTrue();
 
           Result client =
               GuestRun.run(
@@ -105,34 +104,5 @@ class TwoUdpGuestsTest {
       assertThat(client.stderr()).isEqualTo("sock_getaddrinfo failed: errno 84\n");
       assertThat(client.exitCode()).isEqualTo(84);
     }
-  }
-
-  private static int freeUdpPort(Kind kind) throws Exception {
-    if (kind == Kind.VIRTUAL) {
-      return 5300; // nothing on a new virtual network is bound
-    }
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort(); // free once the probe closes; the guest binds it next
-    }
-  }
-
-  /**
-   * Whether {@code thread} comes to wait inside a transport's {@code await} (the direct one in its
-   * selector, the virtual one parked), looked for up to 30 s.
-   */
-  private static boolean waitingOnItsTransport(Thread thread) throws InterruptedException {
-    for (int look = 0; look < 3_000; look++) {
-      boolean inside =
-          Arrays.stream(thread.getStackTrace())
-              .anyMatch(
-                  frame ->
-                      frame.getClassName().endsWith("Transport")
-                          && frame.getMethodName().equals("await"));
-      if (inside) {
-        return true;
-      }
-      Thread.sleep(10);
-    }
-    return false;
   }
 }
