@@ -9,6 +9,7 @@ import dev.wasisockets.ScenarioNetwork.Acceptor;
 import dev.wasisockets.ScenarioNetwork.Kind;
 import dev.wasisockets.ScenarioNetwork.Link;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -97,6 +101,123 @@ class EveryFixtureOnTheVirtualNetworkTest {
       }
 
       assertServed(server.join(), "served 3\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("echoServers")
+  void anEchoServerEchoesOnAnIpv6Listener(GuestFixture fixture, Kind kind) throws Exception {
+    try (ScenarioNetwork network = kind.open();
+        Server server =
+            serve(
+                network,
+                fixture,
+                new InetSocketAddress(InetAddress.getByName(network.serverAddress6()), 0),
+                "2")) {
+      for (int i = 0; i < 2; i++) {
+        try (Link client = network.connect(network.serverAddress6(), server.port())) {
+          byte[] message = ascii("over IPv6 " + i);
+          client.out().write(message);
+          client.shutdownOutput();
+          assertThat(client.in().readAllBytes()).isEqualTo(message);
+        }
+      }
+
+      assertServed(server.join(), "served 2\n");
+    }
+  }
+
+  /**
+   * A limit of 3 sockets (the listener and two connections) serves eight connections one after
+   * another: a non-blocking accept that finds nothing takes nothing from the limit, and a closed
+   * connection gives its place back, whichever transport is below.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("echoServers")
+  void aConnectionLimitOfThreeServesEightConnectionsOneAfterAnother(GuestFixture fixture, Kind kind)
+      throws Exception {
+    NetworkPolicy policy =
+        NetworkPolicy.builder().limits(Limits.NONE.withMaxConnections(3)).build();
+    try (ScenarioNetwork network = kind.open();
+        Server server =
+            GuestRun.serve(
+                fixture.bytes(),
+                MODE,
+                WasiSockets.builder().withPolicy(policy).withTransport(network.serverTransport()),
+                network.listenAddress(),
+                "8")) {
+      for (int i = 0; i < 8; i++) {
+        try (Link client = network.connect(server.port())) {
+          byte[] message = ascii("connection " + i);
+          client.out().write(message);
+          client.shutdownOutput();
+          assertThat(client.in().readAllBytes()).as("echo on connection %d", i).isEqualTo(message);
+        }
+      }
+
+      assertServed(server.join(), "served 8\n");
+    }
+  }
+
+  /**
+   * 4 MiB each way at once, far more than the buffers between the two ends hold: the guest's writes
+   * meet a full buffer and wait (blocking) or get EAGAIN and poll for room (non-blocking), and
+   * every byte comes back in order.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("echoServers")
+  void anEchoServerEchoesFourMebibytesThroughFullBuffers(GuestFixture fixture, Kind kind)
+      throws Exception {
+    byte[] payload = message(14, 4 * 1024 * 1024);
+    try (ScenarioNetwork network = kind.open();
+        Server server = serve(network, fixture, "1");
+        Link client = network.connect(server.port())) {
+      CompletableFuture<Void> written =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  client.out().write(payload);
+                  client.shutdownOutput();
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+
+      byte[] echoed = client.in().readAllBytes();
+      written.get(60, TimeUnit.SECONDS);
+      assertThat(echoed.length).isEqualTo(payload.length);
+      assertThat(Arrays.equals(echoed, payload)).as("the same bytes, in order").isTrue();
+      assertServed(server.join(), "served 1\n");
+    }
+  }
+
+  /** Two hundred connections open at once on the C poll server, each answered. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void thePollServerServesTwoHundredConnectionsOpenAtOnce(Kind kind) throws Exception {
+    int connections = 200;
+    try (ScenarioNetwork network = kind.open();
+        Server server = serve(network, GuestFixture.C_POLL_ECHO_SERVER, "" + connections)) {
+      List<Link> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < connections; i++) {
+          clients.add(network.connect(server.port()));
+        }
+        for (int i = 0; i < connections; i++) {
+          clients.get(i).out().write(ascii("connection " + i + "\n"));
+        }
+        for (int i = 0; i < connections; i++) {
+          String expected = "connection " + i + "\n";
+          assertThat(receive(clients.get(i), expected)).isEqualTo(expected);
+          clients.get(i).close();
+        }
+      } finally {
+        for (Link client : clients) {
+          client.close();
+        }
+      }
+
+      assertServed(server.join(), "served " + connections + "\n");
     }
   }
 
@@ -489,11 +610,16 @@ class EveryFixtureOnTheVirtualNetworkTest {
 
   private static Server serve(ScenarioNetwork network, GuestFixture fixture, String... args)
       throws IOException {
+    return serve(network, fixture, network.listenAddress(), args);
+  }
+
+  private static Server serve(
+      ScenarioNetwork network, GuestFixture fixture, InetSocketAddress listen, String... args) {
     return GuestRun.serve(
         fixture.bytes(),
         MODE,
         WasiSockets.builder().withTransport(network.serverTransport()),
-        network.listenAddress(),
+        listen,
         args);
   }
 

@@ -97,6 +97,9 @@ public abstract class ScenarioNetwork implements Closeable {
   /** The address the server side is dialed at (an IPv4 literal): 127.0.0.1 or 10.0.0.1. */
   public abstract String serverAddress();
 
+  /** The server side's IPv6 address: ::1 or fd00::1. */
+  public abstract String serverAddress6();
+
   /** A name that resolves to {@link #serverAddress()} on this network. */
   public abstract String serverName();
 
@@ -149,7 +152,12 @@ public abstract class ScenarioNetwork implements Closeable {
   }
 
   /** A Java client's connection from the client side to the server address. */
-  public abstract Link connect(int port) throws IOException;
+  public Link connect(int port) throws IOException {
+    return connect(serverAddress(), port);
+  }
+
+  /** A Java client's connection from the client side to {@code address} (an IP literal). */
+  public abstract Link connect(String address, int port) throws IOException;
 
   /** A Java listener on the server address, on a free port. */
   public abstract Acceptor listen() throws IOException;
@@ -220,8 +228,13 @@ public abstract class ScenarioNetwork implements Closeable {
     }
 
     @Override
-    public Link connect(int port) throws IOException {
-      return link(new Socket(InetAddress.getLoopbackAddress(), port));
+    public String serverAddress6() {
+      return "::1";
+    }
+
+    @Override
+    public Link connect(String address, int port) throws IOException {
+      return link(new Socket(InetAddress.getByName(address), port));
     }
 
     /**
@@ -323,8 +336,14 @@ public abstract class ScenarioNetwork implements Closeable {
     }
 
     @Override
-    public Link connect(int port) throws IOException {
-      return link(app.connect(new InetSocketAddress(network.resolve("service").get(0), port)));
+    public String serverAddress6() {
+      return "fd00::1";
+    }
+
+    @Override
+    public Link connect(String address, int port) throws IOException {
+      // A literal: InetAddress parses it, and no resolver is asked.
+      return link(app.connect(new InetSocketAddress(InetAddress.getByName(address), port)));
     }
 
     @Override
