@@ -21,6 +21,7 @@ import java.io.PipedOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +51,7 @@ class EveryFixtureOnTheVirtualNetworkTest {
   private static final int EADDRINUSE = 3;
   private static final int ECONNREFUSED = 14;
   private static final int ECONNRESET = 15;
+  private static final int ETIMEDOUT = 73;
 
   static Stream<Arguments> echoServers() {
     return onBoth(
@@ -443,6 +445,40 @@ class EveryFixtureOnTheVirtualNetworkTest {
       assertThat(firstByte.get(30, TimeUnit.SECONDS)).isEqualTo((int) 'h');
       assertThat(result.stderr()).isEqualTo("sock_recv failed: errno " + ECONNRESET + "\n");
       assertThat(result.exitCode()).isEqualTo(ECONNRESET);
+    }
+  }
+
+  /**
+   * A server that reads the line and never answers: past the idle limit the host closes the
+   * connection, the guest's waiting receive fails with ETIMEDOUT, and the server reads the end of
+   * the stream. The wait is the transport's, with a deadline.
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void anIdleConnectionIsClosedByTheHostWithEtimedout(Kind kind) throws Exception {
+    try (ScenarioNetwork network = kind.open();
+        Acceptor acceptor = network.listen()) {
+      CompletableFuture<String> silent =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Link connection = acceptor.accept()) {
+                  String line = line(connection.in());
+                  return line + ", then " + connection.in().read();
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      NetworkPolicy policy =
+          NetworkPolicy.builder()
+              .allow(NetworkUse.TCP_CONNECT, network.serverAddress() + ":" + acceptor.port())
+              .limits(Limits.NONE.withIdleTimeout(Duration.ofSeconds(2)))
+              .build();
+
+      Result result = runClient(network, GuestFixture.WASMEDGE_TCP_CLIENT, acceptor.port(), policy);
+
+      assertThat(result.stderr()).isEqualTo("sock_recv failed: errno " + ETIMEDOUT + "\n");
+      assertThat(result.exitCode()).isEqualTo(ETIMEDOUT);
+      assertThat(silent.get(30, TimeUnit.SECONDS)).isEqualTo("hello, peer, then -1");
     }
   }
 
