@@ -12,12 +12,17 @@ import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -67,7 +72,8 @@ class StatisticsParityTest {
     LOOKUP_AND_LINE(
         Counts.expect(List.of(NetworkUse.LOOKUP, NetworkUse.TCP_CONNECT), List.of(), 12, 18)) {
       @Override
-      List<Counts> run(ScenarioNetwork network) throws Exception {
+      List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
+        guests.add(Thread.currentThread());
         try (Acceptor acceptor = network.listen()) {
           var served = acceptor.serveOneLine();
           NetworkPolicy policy =
@@ -94,7 +100,8 @@ class StatisticsParityTest {
     /** A connect the policy denies: one denial, no byte. */
     DENIED_CONNECT(Counts.expect(List.of(), List.of(NetworkUse.TCP_CONNECT), 0, 0)) {
       @Override
-      List<Counts> run(ScenarioNetwork network) throws Exception {
+      List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
+        guests.add(Thread.currentThread());
         try (Acceptor acceptor = network.listen()) {
           NetworkPolicy neighbour =
               NetworkPolicy.builder()
@@ -122,7 +129,7 @@ class StatisticsParityTest {
      */
     ECHO_SERVER(Counts.expect(List.of(), List.of(), 213_000, 213_000)) {
       @Override
-      List<Counts> run(ScenarioNetwork network) throws Exception {
+      List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
         try (Server server =
             GuestRun.serve(
                 GuestFixture.C_POLL_ECHO_SERVER.bytes(),
@@ -130,6 +137,7 @@ class StatisticsParityTest {
                 WasiSockets.builder().withTransport(network.serverTransport()),
                 network.listenAddress(),
                 "3")) {
+          guests.add(server.thread());
           for (int i = 0; i < 3; i++) {
             try (Link client = network.connect(server.port())) {
               byte[] message = new byte[1000 + i * 70_000];
@@ -154,7 +162,7 @@ class StatisticsParityTest {
         Counts.expect(List.of(NetworkUse.BIND), List.of(), 6, 6),
         Counts.expect(List.of(NetworkUse.TCP_CONNECT), List.of(), 6, 6)) {
       @Override
-      List<Counts> run(ScenarioNetwork network) throws Exception {
+      List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
         int port = network.freePort();
         NetworkPolicy bind =
             NetworkPolicy.builder()
@@ -169,6 +177,8 @@ class StatisticsParityTest {
                 network.serverAddress(),
                 "" + port,
                 "1")) {
+          guests.add(server.thread());
+          guests.add(Thread.currentThread());
           // Listening: it waits in its accept (a Java probe's connection would be served instead).
           assertThat(ScenarioNetwork.waitsToAccept(server.thread())).isTrue();
           Result client =
@@ -208,7 +218,7 @@ class StatisticsParityTest {
             30,
             30)) {
       @Override
-      List<Counts> run(ScenarioNetwork network) throws Exception {
+      List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
         int port = network.freeUdpPort();
         NetworkPolicy echoPolicy =
             NetworkPolicy.builder()
@@ -224,6 +234,8 @@ class StatisticsParityTest {
                 network.serverAddress(),
                 "" + port,
                 "3")) {
+          guests.add(echo.thread());
+          guests.add(Thread.currentThread());
           assertThat(ScenarioNetwork.waitsToReceive(echo.thread())).isTrue();
           Result client =
               GuestRun.run(
@@ -251,7 +263,8 @@ class StatisticsParityTest {
       this.expected = List.of(expected);
     }
 
-    abstract List<Counts> run(ScenarioNetwork network) throws Exception;
+    /** Runs the exchange; adds each guest's thread to {@code guests}. */
+    abstract List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception;
   }
 
   @ParameterizedTest
@@ -259,14 +272,84 @@ class StatisticsParityTest {
   void theVirtualNetworkCountsWhatLoopbackCounts(Exchange exchange) throws Exception {
     List<Counts> onLoopback;
     try (ScenarioNetwork network = Kind.LOOPBACK.open()) {
-      onLoopback = exchange.run(network);
+      onLoopback = exchange.run(network, new ArrayList<>());
     }
     List<Counts> onVirtual;
     try (ScenarioNetwork network = Kind.VIRTUAL.open()) {
-      onVirtual = exchange.run(network);
+      onVirtual = exchange.run(network, new ArrayList<>());
     }
 
     assertThat(onVirtual).isEqualTo(onLoopback);
     assertThat(onLoopback).isEqualTo(exchange.expected);
+  }
+
+  /**
+   * The Flight Recorder's side of the same exchanges: as many connects, accepts, closes, lookups
+   * and policy decisions, each socket closing with the same bytes each way, and the sends' and
+   * receives' bytes adding up to the statistics' (how the bytes were cut into calls may differ: a
+   * receive gets what has arrived).
+   */
+  @ParameterizedTest
+  @EnumSource(Exchange.class)
+  void theFlightRecorderCountsTheSameOnBoth(Exchange exchange, @TempDir Path dir) throws Exception {
+    EventCounts onLoopback = recorded(exchange, Kind.LOOPBACK, dir);
+    EventCounts onVirtual = recorded(exchange, Kind.VIRTUAL, dir);
+
+    assertThat(onVirtual).isEqualTo(onLoopback);
+    assertThat(onLoopback.bytesSent())
+        .isEqualTo(exchange.expected.stream().mapToLong(Counts::sent).sum());
+    assertThat(onLoopback.bytesReceived())
+        .isEqualTo(exchange.expected.stream().mapToLong(Counts::received).sum());
+  }
+
+  /** What an exchange's events say, in forms that do not depend on how bytes were cut up. */
+  record EventCounts(
+      Map<String, Long> perType, List<String> closes, long bytesSent, long bytesReceived) {
+    private static final List<String> COUNTED =
+        List.of("SocketConnect", "SocketAccept", "SocketClose", "NameLookup", "PolicyDecision");
+
+    static EventCounts of(List<RecordedEvent> events) {
+      Map<String, Long> perType = new LinkedHashMap<>();
+      for (String type : COUNTED) {
+        perType.put(type, events.stream().filter(e -> type(e).equals(type)).count());
+      }
+      List<String> closes =
+          events.stream()
+              .filter(e -> type(e).equals("SocketClose"))
+              .map(
+                  e ->
+                      e.getString("protocol")
+                          + " sent "
+                          + e.getLong("bytesSent")
+                          + " received "
+                          + e.getLong("bytesReceived"))
+              .sorted()
+              .toList();
+      long sent =
+          events.stream()
+              .filter(e -> type(e).equals("SocketSend"))
+              .mapToLong(e -> e.getLong("bytesSent"))
+              .sum();
+      long received =
+          events.stream()
+              .filter(e -> type(e).equals("SocketReceive"))
+              .mapToLong(e -> e.getLong("bytesReceived"))
+              .sum();
+      return new EventCounts(perType, closes, sent, received);
+    }
+
+    private static String type(RecordedEvent event) {
+      return event.getEventType().getName().substring(GuestEventRecording.PREFIX.length());
+    }
+  }
+
+  private static EventCounts recorded(Exchange exchange, Kind kind, Path dir) throws Exception {
+    Path kindDir = Files.createDirectories(dir.resolve(kind.name()));
+    List<Thread> guests = new ArrayList<>();
+    try (GuestEventRecording recording = GuestEventRecording.ofEverything();
+        ScenarioNetwork network = kind.open()) {
+      exchange.run(network, guests);
+      return EventCounts.of(recording.eventsOf(guests, kindDir));
+    }
   }
 }
