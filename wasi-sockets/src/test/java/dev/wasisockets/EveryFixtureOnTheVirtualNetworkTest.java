@@ -370,6 +370,37 @@ class EveryFixtureOnTheVirtualNetworkTest {
     }
   }
 
+  /**
+   * 127.0.0.1 in any spelling is the client's own host: the lookup client given "127.1" (an IP
+   * literal, looked up without the lookup grant) reaches a listener on its own host's loopback,
+   * from 127.0.0.1, with a grant for 127.0.0.1.
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aClientReachesAListenerOnItsOwnHostsLoopback(Kind kind) throws Exception {
+    try (ScenarioNetwork network = kind.open();
+        Acceptor acceptor = network.listenOnClientLoopback()) {
+      CompletableFuture<String> served = acceptor.serveOneLine();
+      NetworkPolicy policy =
+          NetworkPolicy.builder()
+              .allow(NetworkUse.TCP_CONNECT, "127.0.0.1:" + acceptor.port())
+              .build();
+
+      Result result =
+          GuestRun.run(
+              GuestFixture.WASMEDGE_LOOKUP_CLIENT.bytes(),
+              MODE,
+              policy,
+              network.clientTransport(),
+              "127.1",
+              "" + acceptor.port(),
+              "to myself");
+
+      assertThat(served.get(30, TimeUnit.SECONDS)).isEqualTo("to myself\n from 127.0.0.1");
+      assertServed(result, "echo: to myself\n");
+    }
+  }
+
   /** Nobody listens on the port: every client's connect fails with ECONNREFUSED, at once. */
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("everyClient")

@@ -163,6 +163,12 @@ public abstract class ScenarioNetwork implements Closeable {
   public abstract Acceptor listen() throws IOException;
 
   /**
+   * A Java listener on 127.0.0.1 of the client side's own host, on a free port: on a virtual
+   * network only the client's host reaches it, as a loopback address is each host's own.
+   */
+  public abstract Acceptor listenOnClientLoopback() throws IOException;
+
+  /**
    * A Java client's connection to {@code port} once the guest listens there (refused until then);
    * fails with what the guest printed if it ends first.
    */
@@ -242,6 +248,11 @@ public abstract class ScenarioNetwork implements Closeable {
      * the kernel's, a reset when bytes are unread, as a guest's and a virtual member's are (a
      * {@code java.net.ServerSocket}'s accepted socket ends with a FIN even then, on JDK 17).
      */
+    @Override
+    public Acceptor listenOnClientLoopback() throws IOException {
+      return listen(); // one host: the server side's address is the loopback one
+    }
+
     @Override
     public Acceptor listen() throws IOException {
       ServerSocketChannel server = ServerSocketChannel.open();
@@ -348,8 +359,16 @@ public abstract class ScenarioNetwork implements Closeable {
 
     @Override
     public Acceptor listen() throws IOException {
-      VirtualListener listener =
-          service.listen(new InetSocketAddress(InetAddress.getByName(serverAddress()), 0));
+      return acceptor(
+          service.listen(new InetSocketAddress(InetAddress.getByName(serverAddress()), 0)));
+    }
+
+    @Override
+    public Acceptor listenOnClientLoopback() throws IOException {
+      return acceptor(app.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    }
+
+    private static Acceptor acceptor(VirtualListener listener) {
       return new Acceptor() {
         @Override
         public int port() {
