@@ -10,8 +10,12 @@ import dev.wasisockets.ScenarioNetwork.Kind;
 import dev.wasisockets.ScenarioNetwork.Link;
 import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.fixtures.GuestFixture;
+import dev.wasisockets.policy.Limits;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.policy.NetworkUse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Timeout;
@@ -75,7 +80,7 @@ class StatisticsParityTest {
       List<Counts> run(ScenarioNetwork network, List<Thread> guests) throws Exception {
         guests.add(Thread.currentThread());
         try (Acceptor acceptor = network.listen()) {
-          var served = acceptor.serveOneLine();
+          CompletableFuture<String> served = acceptor.serveOneLine();
           NetworkPolicy policy =
               NetworkPolicy.builder()
                   .allowLookup()
@@ -281,6 +286,52 @@ class StatisticsParityTest {
 
     assertThat(onVirtual).isEqualTo(onLoopback);
     assertThat(onLoopback).isEqualTo(exchange.expected);
+  }
+
+  /**
+   * A bandwidth limit holds the guest back on both transports alike: the benchmark client sends
+   * 300,000 bytes at 200,000 bytes/s (one second of burst), so it waits on both, and every byte is
+   * counted and arrives. (How long it waits is the clock's, not asserted.)
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aBandwidthLimitThrottlesTheGuestAndCountsItsBytes(Kind kind) throws Exception {
+    int bytes = 300_000;
+    try (ScenarioNetwork network = kind.open();
+        Acceptor acceptor = network.listen()) {
+      var sunk =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Link connection = acceptor.accept()) {
+                  return connection.in().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      NetworkPolicy policy =
+          NetworkPolicy.builder()
+              .allow(NetworkUse.TCP_CONNECT, network.serverAddress() + ":" + acceptor.port())
+              .limits(Limits.NONE.withBytesPerSecond(200_000))
+              .build();
+
+      Result client =
+          GuestRun.run(
+              GuestFixture.BENCH_CLIENT.bytes(),
+              MODE,
+              policy,
+              network.clientTransport(),
+              "send",
+              network.serverAddress(),
+              "" + acceptor.port(),
+              "" + bytes,
+              "30000");
+
+      assertThat(client.stdout()).isEqualTo("done " + bytes + "\n");
+      assertThat(sunk.get(30, TimeUnit.SECONDS)).isEqualTo((long) bytes);
+      assertThat(client.statistics().bytesSent()).isEqualTo(bytes);
+      assertThat(client.statistics().throttledNanos()).as("throttled").isPositive();
+      assertThat(client.statistics().allowed(NetworkUse.TCP_CONNECT)).isEqualTo(1);
+    }
   }
 
   /**
