@@ -5,6 +5,7 @@ import dev.wasisockets.GuestRun.Server;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import dev.wasisockets.transport.virtual.VirtualConnection;
+import dev.wasisockets.transport.virtual.VirtualDatagramSocket;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import dev.wasisockets.transport.virtual.VirtualListener;
 import dev.wasisockets.transport.virtual.VirtualNetwork;
@@ -15,13 +16,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
@@ -87,6 +91,17 @@ public abstract class ScenarioNetwork implements Closeable {
           });
     }
   }
+
+  /** A Java UDP socket on the client side, bound to an ephemeral port. */
+  public interface DatagramMember extends Closeable {
+    void send(byte[] payload, InetSocketAddress target) throws IOException;
+
+    /** The next datagram, cut to {@code max} bytes as a short buffer cuts it; waits up to 30 s. */
+    Datagram receive(int max) throws IOException;
+  }
+
+  /** A datagram received: its bytes and where it came from. */
+  public record Datagram(byte[] payload, InetSocketAddress source) {}
 
   /** The server side's transport, for a server guest (one per guest instance). */
   public abstract Transport serverTransport();
@@ -161,6 +176,9 @@ public abstract class ScenarioNetwork implements Closeable {
 
   /** A Java listener on the server address, on a free port. */
   public abstract Acceptor listen() throws IOException;
+
+  /** A Java UDP socket on the client side's address, on an ephemeral port. */
+  public abstract DatagramMember openUdp() throws IOException;
 
   /**
    * A Java listener on 127.0.0.1 of the client side's own host, on a free port: on a virtual
@@ -251,6 +269,32 @@ public abstract class ScenarioNetwork implements Closeable {
     @Override
     public Acceptor listenOnClientLoopback() throws IOException {
       return listen(); // one host: the server side's address is the loopback one
+    }
+
+    @Override
+    public DatagramMember openUdp() throws IOException {
+      DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+      socket.setSoTimeout(30_000);
+      return new DatagramMember() {
+        @Override
+        public void send(byte[] payload, InetSocketAddress target) throws IOException {
+          socket.send(new DatagramPacket(payload, payload.length, target));
+        }
+
+        @Override
+        public Datagram receive(int max) throws IOException {
+          DatagramPacket packet = new DatagramPacket(new byte[max], max);
+          socket.receive(packet);
+          return new Datagram(
+              Arrays.copyOf(packet.getData(), packet.getLength()),
+              (InetSocketAddress) packet.getSocketAddress());
+        }
+
+        @Override
+        public void close() {
+          socket.close();
+        }
+      };
     }
 
     @Override
@@ -366,6 +410,30 @@ public abstract class ScenarioNetwork implements Closeable {
     @Override
     public Acceptor listenOnClientLoopback() throws IOException {
       return acceptor(app.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    }
+
+    @Override
+    public DatagramMember openUdp() throws IOException {
+      VirtualDatagramSocket socket =
+          app.openUdp(new InetSocketAddress(InetAddress.getByName(clientAddress()), 0));
+      return new DatagramMember() {
+        @Override
+        public void send(byte[] payload, InetSocketAddress target) throws IOException {
+          socket.send(ByteBuffer.wrap(payload), target);
+        }
+
+        @Override
+        public Datagram receive(int max) throws IOException {
+          ByteBuffer buffer = ByteBuffer.allocate(max);
+          InetSocketAddress source = socket.receive(buffer, Duration.ofSeconds(30));
+          return new Datagram(Arrays.copyOf(buffer.array(), buffer.position()), source);
+        }
+
+        @Override
+        public void close() {
+          socket.close();
+        }
+      };
     }
 
     private static Acceptor acceptor(VirtualListener listener) {
