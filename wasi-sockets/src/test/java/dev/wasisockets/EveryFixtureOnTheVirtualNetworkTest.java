@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
@@ -255,6 +258,57 @@ class EveryFixtureOnTheVirtualNetworkTest {
       }
 
       assertServed(server.join(), "served 4\n");
+    }
+  }
+
+  /**
+   * Sixteen clients on threads of their own, each sending 200,000 bytes and reading the echo at
+   * once: the guest's one poll_oneoff loop meets connections becoming readable and writable in any
+   * order, and every client gets its own bytes back.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("concurrentEchoServers")
+  void aConcurrentEchoServerEchoesSixteenClientsSendingAtOnce(GuestFixture fixture, Kind kind)
+      throws Exception {
+    int clients = 16;
+    // A reader and a writer for each client: a writer waiting for room must not hold up a reader.
+    ExecutorService threads = Executors.newFixedThreadPool(2 * clients);
+    try (ScenarioNetwork network = kind.open();
+        Server server = serve(network, fixture, "" + clients)) {
+      List<CompletableFuture<Boolean>> echoes = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        byte[] message = message(100 + i, 200_000);
+        echoes.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (Link client = network.connect(server.port())) {
+                    CompletableFuture<Void> written =
+                        CompletableFuture.runAsync(
+                            () -> {
+                              try {
+                                client.out().write(message);
+                                client.shutdownOutput();
+                              } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                              }
+                            },
+                            threads);
+                    byte[] echoed = client.in().readAllBytes();
+                    written.get(60, TimeUnit.SECONDS);
+                    return Arrays.equals(echoed, message);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                threads));
+      }
+      for (int i = 0; i < clients; i++) {
+        assertThat(echoes.get(i).get(60, TimeUnit.SECONDS)).as("client %d's echo", i).isTrue();
+      }
+
+      assertServed(server.join(), "served " + clients + "\n");
+    } finally {
+      threads.shutdownNow();
     }
   }
 
