@@ -75,17 +75,25 @@ public final class GuestEventRecording implements AutoCloseable {
    */
   public List<RecordedEvent> eventsOf(Thread thread, Path dir)
       throws IOException, InterruptedException {
-    if (thread != Thread.currentThread()) {
-      thread.join(10_000);
+    return eventsOf(List.of(thread), dir);
+  }
+
+  /** As {@link #eventsOf(Thread, Path)}, for the guests on any of {@code threads}. */
+  public List<RecordedEvent> eventsOf(List<Thread> threads, Path dir)
+      throws IOException, InterruptedException {
+    for (Thread thread : threads) {
+      if (thread != Thread.currentThread()) {
+        thread.join(10_000);
+      }
     }
+    List<Long> ids = threads.stream().map(Thread::getId).toList();
     recording.stop();
     Path file = dir.resolve("guest.jfr");
     recording.dump(file);
     return RecordingFile.readAllEvents(file).stream()
         .filter(event -> event.getEventType().getName().startsWith(PREFIX))
         .filter(
-            event ->
-                event.getThread() != null && event.getThread().getJavaThreadId() == thread.getId())
+            event -> event.getThread() != null && ids.contains(event.getThread().getJavaThreadId()))
         .collect(Collectors.toList());
   }
 

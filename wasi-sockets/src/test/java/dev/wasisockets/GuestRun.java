@@ -6,6 +6,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import dev.wasisockets.compile.CompileCache;
 import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.compile.GuestCompiler;
+import dev.wasisockets.core.NetworkStatistics;
 import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
@@ -35,8 +36,11 @@ public final class GuestRun {
   private static final GuestCompiler INTERPRETER =
       GuestCompiler.builder().withMode(GuestCompiler.Mode.INTERPRETER).build();
 
-  /** What the guest did: its exit code and everything it printed. */
-  public record Result(int exitCode, String stdout, String stderr) {}
+  /**
+   * What the guest did: its exit code, everything it printed, and what its instance counted of its
+   * use of the network.
+   */
+  public record Result(int exitCode, String stdout, String stderr, NetworkStatistics statistics) {}
 
   private GuestRun() {}
 
@@ -113,9 +117,23 @@ public final class GuestRun {
       WasiSockets.Builder sockets,
       InetSocketAddress listen,
       String... args) {
+    return serve(wasm, mode, sockets, listen, null, args);
+  }
+
+  /**
+   * {@link #serve(byte[], Mode, WasiSockets.Builder, InetSocketAddress, String...)} with {@code
+   * stdin} as the guest's standard input (null: an empty one).
+   */
+  public static Server serve(
+      byte[] wasm,
+      Mode mode,
+      WasiSockets.Builder sockets,
+      InetSocketAddress listen,
+      InputStream stdin,
+      String... args) {
     Output output = new Output();
     WasiSockets built =
-        sockets.withWasiOptions(output.options(args)).withTcpListener(listen).build();
+        sockets.withWasiOptions(output.options(stdin, args)).withTcpListener(listen).build();
     return start(wasm, mode, built, output, built.preopenedSockets().get(0).localAddress());
   }
 
@@ -199,7 +217,8 @@ public final class GuestRun {
     return new Result(
         exitCode,
         output.stdout.toString(StandardCharsets.UTF_8),
-        output.stderr.toString(StandardCharsets.UTF_8));
+        output.stderr.toString(StandardCharsets.UTF_8),
+        sockets.statistics());
   }
 
   /** The guest's stdout and stderr, captured. */

@@ -178,7 +178,7 @@ public final class TcpSocket extends GuestSocket {
     connectStarted = network.now();
     try {
       if (channel.connect(remote)) {
-        state = State.CONNECTED;
+        becomeConnected();
         return;
       }
       state = State.CONNECTING;
@@ -193,7 +193,7 @@ public final class TcpSocket extends GuestSocket {
           throw new ErrnoException(Errno.ETIMEDOUT, "no connection within the connect timeout");
         }
       }
-      state = State.CONNECTED;
+      becomeConnected();
     } catch (IOException e) {
       state = State.FAILED;
       throw connectFailure(e);
@@ -546,6 +546,15 @@ public final class TcpSocket extends GuestSocket {
     return false;
   }
 
+  /**
+   * The connection is made: its idle time counts from now, not from the sock_open before it (a
+   * socket is not a connection, and a connect may have waited long).
+   */
+  private void becomeConnected() {
+    state = State.CONNECTED;
+    lastActivity = network.now();
+  }
+
   private void closeForIdleness() {
     state = State.FAILED;
     try {
@@ -583,7 +592,7 @@ public final class TcpSocket extends GuestSocket {
   private void completePendingConnect() {
     try {
       if (channel.finishConnect()) {
-        state = State.CONNECTED;
+        becomeConnected();
         endPendingConnect(null);
       }
     } catch (IOException e) {

@@ -176,4 +176,25 @@ class LimitsTest {
       }
     }
   }
+
+  /**
+   * The idle limit is a connection's: it counts from when the connection is made, not from the
+   * sock_open before it. A socket opened longer ago than the limit, then connected, sends at once.
+   */
+  @Test
+  void theIdleTimeCountsFromTheConnectNotFromTheOpen() throws Exception {
+    NetworkPolicy.Builder grants =
+        NetworkPolicy.builder().limits(Limits.NONE.withIdleTimeout(Duration.ofMillis(500)));
+    try (RawAbiGuest guest = new RawAbiGuest(false, RawAbiGuest.MODULE, grants)) {
+      int fd = guest.openSocket();
+      Thread.sleep(800); // a socket, not yet a connection, for longer than the limit
+      try (Socket peer = guest.connectToPeer(fd)) {
+        guest.iovec(IOVEC, DATA, 4);
+
+        assertThat(guest.call("sock_send", fd, IOVEC, 1, 0, COUNT_OUT)).isZero();
+        assertThat(guest.memory().readInt(COUNT_OUT)).isEqualTo(4);
+        assertThat(peer.getInputStream().readNBytes(4)).hasSize(4);
+      }
+    }
+  }
 }
