@@ -175,7 +175,8 @@ class PublishedPortTest {
         assertThat(accepted.getInputStream().readAllBytes())
             .isEqualTo("still here".getBytes(StandardCharsets.UTF_8));
       }
-      assertThat(published.connections()).isZero();
+      // Both directions have ended: the bridge lets the connection go once its threads see it.
+      awaitNoConnections(published);
     }
   }
 
@@ -411,5 +412,12 @@ class PublishedPortTest {
     byte[] bytes = new byte[size];
     new Random(seed).nextBytes(bytes);
     return bytes;
+  }
+
+  private static void awaitNoConnections(PublishedPort port) throws InterruptedException {
+    for (int i = 0; i < 1000 && port.connections() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(port.connections()).isZero();
   }
 }

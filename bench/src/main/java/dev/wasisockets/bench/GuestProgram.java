@@ -9,6 +9,7 @@ import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.policy.NetworkPolicy;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,12 @@ final class GuestProgram {
 
   String run(List<String> args, Consumer<WasiSockets.Builder> configure) {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    run(args, stdout, configure);
+    return stdout.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Runs with its stdout to {@code stdout}; fails with stderr on a non-zero exit. */
+  void run(List<String> args, OutputStream stdout, Consumer<WasiSockets.Builder> configure) {
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     List<String> argv = new ArrayList<>();
     argv.add("guest");
@@ -60,6 +67,5 @@ final class GuestProgram {
       throw new IllegalStateException(
           "guest exited " + exit + ": " + stderr.toString(StandardCharsets.UTF_8));
     }
-    return stdout.toString(StandardCharsets.UTF_8);
   }
 }

@@ -4,7 +4,6 @@ import dev.wasisockets.fixtures.GuestFixture;
 import dev.wasisockets.transport.virtual.VirtualConnection;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import dev.wasisockets.transport.virtual.VirtualNetwork;
-import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,7 +42,7 @@ public final class IdleVirtualConnections {
     InetSocketAddress target = new InetSocketAddress(server.addresses().get(0), PORT);
     List<VirtualConnection> open = new ArrayList<>(connections);
     open.add(firstConnection(client, target));
-    long heapBefore = usedHeapAfterGc();
+    long heapBefore = ManyConnections.usedHeapAfterGc();
     ByteBuffer request = ByteBuffer.allocate(16);
     for (int i = 1; i < connections; i++) {
       VirtualConnection connection = client.connect(target);
@@ -55,7 +54,7 @@ public final class IdleVirtualConnections {
       }
       open.add(connection);
     }
-    long perConnection = (usedHeapAfterGc() - heapBefore) / (connections - 1);
+    long perConnection = (ManyConnections.usedHeapAfterGc() - heapBefore) / (connections - 1);
     for (VirtualConnection connection : open) {
       connection.close();
     }
@@ -77,14 +76,5 @@ public final class IdleVirtualConnections {
         Thread.sleep(50);
       }
     }
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(100);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 }

@@ -132,7 +132,8 @@ public final class ManyConnections {
     System.exit(0);
   }
 
-  private static long usedHeapAfterGc() throws InterruptedException {
+  /** The heap in use once the collector has run (three times, a pause after each). */
+  static long usedHeapAfterGc() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();
     for (int i = 0; i < 3; i++) {
       System.gc();

@@ -1,13 +1,7 @@
 package dev.wasisockets.bench;
 
-import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.sun.management.OperatingSystemMXBean;
-import dev.wasisockets.WasiSockets;
-import dev.wasisockets.compile.CompiledGuest;
-import dev.wasisockets.compile.GuestCompiler;
 import dev.wasisockets.fixtures.GuestFixture;
-import dev.wasisockets.policy.NetworkPolicy;
 import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import dev.wasisockets.transport.virtual.VirtualHost;
@@ -24,11 +18,9 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * One measurement of the virtual network against loopback, in its own JVM: {@code TwoGuestScenario
@@ -74,22 +66,18 @@ public final class TwoGuestScenario {
     long warmUp = Math.max(1, n / 10);
     // The server serves exactly the runs' connections, then exits.
     long connections = work.equals("churn") ? warmUp + n : 2;
-    CompiledGuest server = compile(GuestFixture.WASMEDGE_TCP_SERVER);
-    CompiledGuest client = compile(GuestFixture.BENCH_CLIENT);
+    GuestProgram server = new GuestProgram(GuestFixture.WASMEDGE_TCP_SERVER, "compiler");
+    GuestProgram client = new GuestProgram(GuestFixture.BENCH_CLIENT, "compiler");
     String listenOn = virtual ? "0.0.0.0" : "127.0.0.1";
     int askedPort = virtual ? VIRTUAL_PORT : 0;
     ListeningWatch listening = new ListeningWatch();
     CompletableFuture<Void> served =
         CompletableFuture.runAsync(
             () ->
-                run(
-                    server,
-                    () -> transport(serverHost),
+                server.run(
+                    List.of(listenOn, "" + askedPort, "" + connections, "nodelay"),
                     listening,
-                    listenOn,
-                    "" + askedPort,
-                    "" + connections,
-                    "nodelay"));
+                    b -> b.withTransport(transport(serverHost))));
     int port = listening.port.get(60, TimeUnit.SECONDS);
     String address = virtual ? serverHost.addresses().get(0).getHostAddress() : "127.0.0.1";
 
@@ -106,19 +94,14 @@ public final class TwoGuestScenario {
   }
 
   /** One run of the client: the guest's, or the Java member's. */
-  private void once(CompiledGuest client, String address, int port, long n) throws Exception {
+  private void once(GuestProgram client, String address, int port, long n) throws Exception {
     switch (work) {
       case "pingpong", "echo", "churn" -> {
         int size = work.equals("echo") ? CHUNK : MESSAGE;
-        run(
-            client,
-            () -> transport(clientHost),
+        client.run(
+            List.of(work, address, "" + port, "" + n, "" + size),
             OutputStream.nullOutputStream(),
-            work,
-            address,
-            "" + port,
-            "" + n,
-            "" + size);
+            b -> b.withTransport(transport(clientHost)));
       }
       case "java-pingpong", "java-echo" -> {
         // n is bytes for echo, round trips for pingpong.
@@ -161,38 +144,6 @@ public final class TwoGuestScenario {
       if (channel.read(buffer) < 0) {
         throw new IOException("the echo server closed early");
       }
-    }
-  }
-
-  private static CompiledGuest compile(GuestFixture fixture) {
-    return GuestCompiler.builder().build().compile(fixture.bytes());
-  }
-
-  /** Runs {@code guest} to its end with every network use granted; fails on a non-zero exit. */
-  private static void run(
-      CompiledGuest guest, Supplier<Transport> transport, OutputStream stdout, String... args) {
-    List<String> argv = new ArrayList<>(List.of("guest"));
-    argv.addAll(List.of(args));
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    int exit = 0;
-    try (WasiSockets sockets =
-        WasiSockets.builder()
-            .withWasiOptions(
-                WasiOptions.builder()
-                    .withArguments(argv)
-                    .withStdout(stdout)
-                    .withStderr(stderr)
-                    .build())
-            .withPolicy(NetworkPolicy.builder().allowAll().build())
-            .withTransport(transport.get())
-            .build()) {
-      guest.instanceBuilder(sockets).build().export("_start").apply();
-    } catch (WasiExitException e) {
-      exit = e.exitCode();
-    }
-    if (exit != 0) {
-      throw new IllegalStateException(
-          "guest exited " + exit + ": " + stderr.toString(StandardCharsets.UTF_8));
     }
   }
 

@@ -44,15 +44,19 @@ import org.tomlj.TomlTable;
  * @param network the {@code [network]} table: the faults' seed and connect timeout
  * @param links the {@code [[link]]} tables: faults on links between guests
  * @param faults the {@code [[fault]]} tables: faults at a time after the start
+ * @param forwards the {@code [[forward]]} tables: members whose ports are real servers'
  */
 record UpFile(
     List<Guest> guests,
     List<Publish> publishes,
     Network network,
     List<Link> links,
-    List<Fault> faults) {
+    List<Fault> faults,
+    List<Forward> forwards) {
   /** The tables an up file may have, each an array of tables ({@code [[guest]]}). */
-  private static final Set<String> TABLES = Set.of("guest", "publish", "link", "fault");
+  private static final Set<String> TABLES = Set.of("guest", "publish", "link", "fault", "forward");
+
+  private static final Set<String> FORWARD_KEYS = Set.of("name", "port", "to", "max_connections");
 
   /** The one plain table ({@code [network]}). */
   private static final String NETWORK = "network";
@@ -124,6 +128,13 @@ record UpFile(
    * and reset, none for heal_all).
    */
   record Fault(Duration at, String action, List<String> guests) {}
+
+  /**
+   * A member that is not a guest, whose {@code port} is the real server's at {@code to}.
+   *
+   * @param name its host name on the network (several forwards may share one: ports of one host)
+   */
+  record Forward(String name, int port, InetSocketAddress to, int maxConnections) {}
 
   /** A host name on the network: one DNS label (RFC 1123), so it cannot be an address. */
   private static final Pattern HOST_NAME =
@@ -239,12 +250,62 @@ record UpFile(
     for (int i = 0; i < faultTables.size(); i++) {
       faults.add(fault(new Keys(faultTables.get(i), "fault[" + i + "]"), byName));
     }
+    List<Forward> forwards = new ArrayList<>();
+    List<TomlTable> forwardTables = tables(toml, "forward");
+    for (int i = 0; i < forwardTables.size(); i++) {
+      Forward forward = forward(new Keys(forwardTables.get(i), "forward[" + i + "]"), byName);
+      for (int j = 0; j < i; j++) {
+        Forward before = forwards.get(j);
+        if (before.name().equalsIgnoreCase(forward.name()) && before.port() == forward.port()) {
+          throw new UpFileException(
+              "forward["
+                  + i
+                  + "].port: "
+                  + forward.port()
+                  + " of \""
+                  + forward.name()
+                  + "\" is already forward["
+                  + j
+                  + "]'s");
+        }
+      }
+      forwards.add(forward);
+    }
     return new UpFile(
         List.copyOf(guests),
         List.copyOf(publishes),
         network(toml),
         List.copyOf(links),
-        List.copyOf(faults));
+        List.copyOf(faults),
+        List.copyOf(forwards));
+  }
+
+  /** One {@code [[forward]]}: a member (not a guest) whose port is a real server's. */
+  private static Forward forward(Keys keys, Map<String, Integer> guests) throws UpFileException {
+    keys.onlyKnown(FORWARD_KEYS);
+    String name = hostName(keys);
+    if (guests.containsKey(name.toLowerCase(Locale.ROOT))) {
+      throw keys.problem(
+          "name", "\"" + name + "\" is a guest's name: a forward is a host of its own");
+    }
+    long port = keys.whole("port", -1);
+    if (port < 1 || port > 65535) {
+      throw port == -1
+          ? new UpFileException(keys.path() + ".port: missing (it is required)")
+          : keys.problem("port", "must be from 1 to 65535, got " + port);
+    }
+    String toText = keys.requiredString("to");
+    InetSocketAddress to;
+    try {
+      to = IpLiteral.parseSocketAddress(toText);
+    } catch (IllegalArgumentException e) {
+      throw keys.problem("to", "not an address: \"" + toText + "\" (ADDRESS:PORT, an IP literal)");
+    }
+    long max = keys.whole("max_connections", PublishedPort.DEFAULT_MAX_CONNECTIONS);
+    if (max < 1 || max > 65536) {
+      throw keys.problem("max_connections", "must be from 1 to 65536, got " + max);
+    }
+    return new Forward(name, (int) port, to, (int) max);
   }
 
   /** The {@code [network]} table, or the defaults. */
@@ -350,6 +411,19 @@ record UpFile(
     return new Fault(millis(at), action, named);
   }
 
+  /** The table's {@code name}: a host name on the network. */
+  private static String hostName(Keys keys) throws UpFileException {
+    String name = keys.requiredString("name");
+    if (!HOST_NAME.matcher(name).matches() || name.equalsIgnoreCase("localhost")) {
+      throw keys.problem(
+          "name",
+          "not a host name: \""
+              + name
+              + "\" (letters, digits and inner hyphens, at most 63, not localhost)");
+    }
+    return name;
+  }
+
   private static void knownGuest(Keys keys, String key, String name, Map<String, Integer> guests)
       throws UpFileException {
     if (!guests.containsKey(name.toLowerCase(Locale.ROOT))) {
@@ -372,14 +446,7 @@ record UpFile(
   /** One {@code [[guest]]}. */
   private static Guest guest(Keys keys, Path directory) throws UpFileException {
     keys.onlyKnown(GUEST_KEYS);
-    String name = keys.requiredString("name");
-    if (!HOST_NAME.matcher(name).matches() || name.equalsIgnoreCase("localhost")) {
-      throw keys.problem(
-          "name",
-          "not a host name: \""
-              + name
-              + "\" (letters, digits and inner hyphens, at most 63, not localhost)");
-    }
+    String name = hostName(keys);
     Path wasm = keys.path("wasm", directory.toString(), keys.requiredString("wasm"));
     List<String> args = keys.strings("args");
     Map<String, String> env = keys.stringTable("env");

@@ -7,6 +7,7 @@ import dev.wasisockets.abi.UnsupportedImportException;
 import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.compile.GuestCompiler;
+import dev.wasisockets.transport.virtual.ForwardedPort;
 import dev.wasisockets.transport.virtual.PublishedPort;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import dev.wasisockets.transport.virtual.VirtualNetwork;
@@ -43,6 +44,7 @@ final class UpNetwork {
   private final List<Guest> guests;
   private final List<PublishedPort> published;
   private final List<UpFile.Publish> publishes; // what each of them is, as the file says
+  private final List<ForwardedPort> forwarded;
   private final PrintStream stderr;
   private final FaultSchedule faults;
 
@@ -50,10 +52,12 @@ final class UpNetwork {
       List<Guest> guests,
       List<PublishedPort> published,
       List<UpFile.Publish> publishes,
+      List<ForwardedPort> forwarded,
       PrintStream stderr,
       FaultSchedule faults) {
     this.guests = guests;
     this.published = published;
+    this.forwarded = forwarded;
     this.publishes = publishes;
     this.stderr = stderr;
     this.faults = faults;
@@ -75,6 +79,7 @@ final class UpNetwork {
     }
     List<Guest> guests = new ArrayList<>();
     List<PublishedPort> published = new ArrayList<>();
+    List<ForwardedPort> forwarded = new ArrayList<>();
     Map<String, VirtualHost> hosts = new HashMap<>();
     try {
       for (int i = 0; i < file.guests().size(); i++) {
@@ -83,6 +88,10 @@ final class UpNetwork {
         VirtualHost host = network.host(spec.name(), spec.addresses().toArray(new InetAddress[0]));
         hosts.put(spec.name().toLowerCase(Locale.ROOT), host);
         guests.add(Guest.prepare(spec, "guest[" + i + "]", host, compiler, prefix, stdout, stderr));
+      }
+      Map<String, VirtualHost> outside = new HashMap<>();
+      for (int i = 0; i < file.forwards().size(); i++) {
+        forwarded.add(forward(file.forwards().get(i), "forward[" + i + "]", network, outside));
       }
       FaultSchedule.applyLinks(file, network, hosts);
       if (!file.publishes().isEmpty()) {
@@ -93,6 +102,7 @@ final class UpNetwork {
       }
     } catch (UpFileException | RuntimeException e) {
       published.forEach(PublishedPort::close);
+      forwarded.forEach(ForwardedPort::close);
       guests.forEach(Guest::closeUnstarted);
       throw e;
     }
@@ -100,8 +110,23 @@ final class UpNetwork {
         List.copyOf(guests),
         List.copyOf(published),
         file.publishes(),
+        List.copyOf(forwarded),
         stderr,
         new FaultSchedule(file.faults(), network, hosts, stderr));
+  }
+
+  /** A forward's host (made at its first forward, after the guests) and its forwarded port. */
+  private static ForwardedPort forward(
+      UpFile.Forward spec, String key, VirtualNetwork network, Map<String, VirtualHost> outside)
+      throws UpFileException {
+    VirtualHost host =
+        outside.computeIfAbsent(
+            spec.name().toLowerCase(Locale.ROOT), n -> network.host(spec.name()));
+    try {
+      return host.forward(spec.port(), spec.to(), spec.maxConnections());
+    } catch (IOException e) {
+      throw new UpFileException(key + ".port: " + e.getMessage());
+    }
   }
 
   private static PublishedPort publish(
@@ -137,6 +162,18 @@ final class UpNetwork {
               + IpLiteral.format(port.target())
               + ")");
     }
+    for (ForwardedPort port : forwarded) {
+      stderr.println(
+          "up: forwarding "
+              + port.host().name()
+              + ":"
+              + port.address().getPort()
+              + " ("
+              + IpLiteral.format(
+                  new InetSocketAddress(port.host().addresses().get(0), port.address().getPort()))
+              + ") -> "
+              + IpLiteral.format(port.outside()));
+    }
     faults.start();
     guests.forEach(Guest::start);
   }
@@ -152,6 +189,7 @@ final class UpNetwork {
     }
     faults.stop();
     published.forEach(PublishedPort::close);
+    forwarded.forEach(ForwardedPort::close);
     return worst;
   }
 
@@ -164,6 +202,7 @@ final class UpNetwork {
     stderr.println("up: stopping every guest");
     faults.stop();
     published.forEach(PublishedPort::close);
+    forwarded.forEach(ForwardedPort::close);
     guests.forEach(Guest::interrupt);
     for (Guest guest : guests) {
       guest.awaitEnd(5_000);

@@ -2,6 +2,7 @@ package dev.wasisockets.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasisockets.LoopbackLineServer;
 import dev.wasisockets.fixtures.GuestFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,6 +194,37 @@ class UpCommandTest {
         .containsSubsequence(
             "up: at 0 ms: partition client and echo", "up: at 300 ms: heal client and echo");
     assertThat(exit).isZero();
+  }
+
+  /** A forward: the client guest looks "db" up and reaches a real server on loopback through it. */
+  @Test
+  void aGuestReachesARealServerThroughAForward() throws Exception {
+    try (LoopbackLineServer real = LoopbackLineServer.onIpv4()) {
+      Path file =
+          upFile(
+              """
+              [[guest]]
+              name = "client"
+              wasm = "wasmedge_lookup_client.wasm"
+              args = ["db", "5432", "hello, real db"]
+              allow_lookup = true
+              allow_connect = ["db:5432"]
+
+              [[forward]]
+              name = "db"
+              port = 5432
+              to = "127.0.0.1:%d"
+              """
+                  .formatted(real.port()));
+
+      int exit = launcher.launch("up", file.toString());
+
+      assertThat(real.receivedLine()).isEqualTo("hello, real db\n");
+      assertThat(launcher.stdout().lines()).containsExactly("client | echo: hello, real db");
+      assertThat(launcher.stderr().lines())
+          .contains("up: forwarding db:5432 (10.0.0.2:5432) -> 127.0.0.1:" + real.port());
+      assertThat(exit).isZero();
+    }
   }
 
   @Test

@@ -252,6 +252,48 @@ class UpFileTest {
   }
 
   @Test
+  void forwardsRead() throws Exception {
+    UpFile file =
+        parse(
+            ECHO
+                + """
+                [[forward]]
+                name = "db"
+                port = 5432
+                to = "127.0.0.1:15432"
+
+                [[forward]]
+                name = "db"
+                port = 6379
+                to = "[::1]:16379"
+                max_connections = 4
+                """);
+
+    assertThat(file.forwards())
+        .containsExactly(
+            new UpFile.Forward(
+                "db", 5432, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 15432), 64),
+            new UpFile.Forward(
+                "db", 6379, new InetSocketAddress(InetAddress.getByName("::1"), 16379), 4));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          a forward named as a guest  | name = "echo" @ port = 1 @ to = "127.0.0.1:1"   | forward[0].name: "echo" is a guest's name: a forward is a host of its own (line 7)
+          a forward without its port  | name = "db" @ to = "127.0.0.1:1"               | forward[0].port: missing (it is required)
+          a forward to port 0         | name = "db" @ port = 0 @ to = "127.0.0.1:1"    | forward[0].port: must be from 1 to 65535, got 0 (line 8)
+          a forward to a name         | name = "db" @ port = 1 @ to = "db.example:1"   | forward[0].to: not an address: "db.example:1" (ADDRESS:PORT, an IP literal) (line 9)
+          """)
+  void aBadForwardKeyIsOneMessageNamingIt(String what, String lines, String message) {
+    assertThatThrownBy(() -> parse(ECHO + "[[forward]]\n" + lines.replace(" @ ", "\n") + "\n"))
+        .isInstanceOf(UpFileException.class)
+        .hasMessage(message);
+  }
+
+  @Test
   void aGuestWithoutItsNameOrModuleIsRefused() {
     assertThatThrownBy(() -> parse("[[guest]]\nwasm = \"a.wasm\"\n"))
         .hasMessage("guest[0].name: missing (it is required)");
@@ -312,8 +354,8 @@ class UpFileTest {
     assertThatThrownBy(() -> parse("")).hasMessageStartingWith("guest: the file has no [[guest]]");
     assertThatThrownBy(() -> parse(ECHO + "[[service]]\nname = \"x\"\n"))
         .hasMessage(
-            "service: unknown table or key (an up file has [[guest]], [[publish]], [[link]] and"
-                + " [[fault]] tables, and a [network] table) (line 6)");
+            "service: unknown table or key (an up file has [[guest]], [[publish]], [[forward]],"
+                + " [[link]] and [[fault]] tables, and a [network] table) (line 6)");
     assertThatThrownBy(() -> parse("[guest]\nname = \"a\"\n"))
         .hasMessage("guest: must be an array of tables, written [[guest]] (line 1)");
     assertThatThrownBy(() -> parse("[[guest]\n")).hasMessageStartingWith("not valid TOML: ");

@@ -31,11 +31,20 @@ abstract class Bridge implements Closeable {
   private int accepted; // on the acceptor's thread only: numbers the connections' threads
 
   Bridge(int maxConnections) {
+    checkMaxConnections(maxConnections);
+    this.maxConnections = maxConnections;
+    this.slots = new Semaphore(maxConnections);
+  }
+
+  /**
+   * Checks a bound before anything is opened for the bridge (its real listener, its member's).
+   *
+   * @throws IllegalArgumentException if it is not positive
+   */
+  static void checkMaxConnections(int maxConnections) {
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be 1 or more, got " + maxConnections);
     }
-    this.maxConnections = maxConnections;
-    this.slots = new Semaphore(maxConnections);
   }
 
   /** Starts accepting; called once the subclass is ready. */

@@ -19,7 +19,7 @@ final class Endpoint {
   final InetSocketAddress local;
   final InetSocketAddress remote;
   // What the peer wrote and this end has not read.
-  private final StreamBuffer inbound = new StreamBuffer();
+  private final StreamBuffer inbound;
   private final VirtualHost.Binding binding; // the port this end holds, or null (an accepted end)
   private Endpoint peer;
   private boolean inputShut;
@@ -35,6 +35,7 @@ final class Endpoint {
       InetSocketAddress remote,
       VirtualHost.Binding binding) {
     this.network = network;
+    this.inbound = new StreamBuffer(network.rings());
     this.host = host;
     this.outbound = outbound;
     this.local = local;

@@ -40,9 +40,7 @@ public final class ForwardedPort extends Bridge {
     if (outside.isUnresolved()) {
       throw new IllegalArgumentException("forward to a resolved address, not " + outside);
     }
-    if (max < 1) {
-      throw new IllegalArgumentException("maxConnections must be 1 or more, got " + max);
-    }
+    checkMaxConnections(max);
     VirtualListener listener = host.listen(port);
     ForwardedPort forwarded = new ForwardedPort(host, listener, outside, max);
     forwarded.startAccepting(forwarded.toString());

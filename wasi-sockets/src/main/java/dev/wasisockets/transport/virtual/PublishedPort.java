@@ -54,9 +54,7 @@ public final class PublishedPort extends Bridge {
       throw new IllegalArgumentException(
           "publish to an address of the network (VirtualNetwork.resolve), not " + to);
     }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be 1 or more, got " + maxConnections);
-    }
+    checkMaxConnections(maxConnections);
     ServerSocket listener = new ServerSocket();
     try {
       listener.bind(loopback, 50);

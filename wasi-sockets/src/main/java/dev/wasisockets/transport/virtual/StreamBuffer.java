@@ -9,8 +9,9 @@ import java.util.ArrayDeque;
  * the network's lock. The ring is allocated on the first write at the size that write needs (at
  * least {@link #FIRST_RING}), and doubles when the bytes waiting outgrow it, so a connection that
  * carries a request and a reply (churn) allocates a few hundred bytes, not the bound. A small ring
- * (up to {@link #KEPT_RING}) is dropped once read empty, so an idle connection holds none; a larger
- * one, a stream's, is kept for the bytes to come.
+ * (up to {@link #KEPT_RING}) is dropped once read empty, so an idle connection holds none (the
+ * smallest go back to the network's {@link RingPool}, for the next write anywhere); a larger one, a
+ * stream's, is kept for the bytes to come.
  *
  * <p>On a link with faults, bytes arrive later than they are written: each write's bytes carry the
  * time they are due (a mark), and only bytes whose time has come, on a link that is not cut, may be
@@ -32,6 +33,7 @@ final class StreamBuffer {
   /** The largest ring dropped when read empty. */
   static final int KEPT_RING = 4096;
 
+  private final RingPool pool;
   private byte[] ring;
   private int head; // index of the oldest unread byte
   private int size;
@@ -40,6 +42,10 @@ final class StreamBuffer {
   private long finishDue = Link.NOW; // when that end-of-stream arrives
   // Bytes on their way: the count of each mark's bytes and the time they are due, oldest first.
   private ArrayDeque<long[]> marks;
+
+  StreamBuffer(RingPool pool) {
+    this.pool = pool;
+  }
 
   /** The bytes written and not read, arrived or on their way: what the buffer's room counts. */
   int size() {
@@ -96,6 +102,9 @@ final class StreamBuffer {
     head = 0;
     size = 0;
     ready = 0;
+    if (ring != null) {
+      pool.give(ring);
+    }
     ring = null;
     marks = null;
     finishDue = Link.NOW;
@@ -132,11 +141,14 @@ final class StreamBuffer {
   /** A ring of the next power of two that holds {@code needed} bytes, the unread ones first. */
   private void grow(int needed) {
     int length = Math.max(FIRST_RING, Integer.highestOneBit(Math.max(1, needed - 1)) << 1);
-    byte[] larger = new byte[Math.min(CAPACITY, length)];
+    byte[] larger = length == FIRST_RING ? pool.take() : new byte[Math.min(CAPACITY, length)];
     if (ring != null) {
       int first = Math.min(size, ring.length - head);
       System.arraycopy(ring, head, larger, 0, first);
       System.arraycopy(ring, 0, larger, first, size - first);
+    }
+    if (ring != null) {
+      pool.give(ring);
     }
     ring = larger;
     head = 0;
@@ -170,7 +182,8 @@ final class StreamBuffer {
     if (size == 0) {
       head = 0;
       if (ring.length <= KEPT_RING) {
-        ring = null; // a request's or a reply's: an idle connection keeps no buffer
+        pool.give(ring); // a request's or a reply's: an idle connection keeps no buffer
+        ring = null;
       }
     }
     return count;

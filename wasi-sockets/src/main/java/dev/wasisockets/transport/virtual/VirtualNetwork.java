@@ -47,6 +47,7 @@ public final class VirtualNetwork {
   private final Map<String, VirtualHost> byName = new HashMap<>();
   private final Map<InetAddress, VirtualHost> byAddress = new HashMap<>();
   private final NetworkFaults faults = new NetworkFaults(this);
+  private final RingPool rings = new RingPool();
   // When something a fault delayed comes due, rounded to Link.TICK: the waiters' latest wake-ups.
   private final TreeSet<Long> wakeUps = new TreeSet<>();
   private int nextAssigned = 1;
@@ -191,6 +192,11 @@ public final class VirtualNetwork {
    */
   void wakeAt(long due) {
     wakeUps.add(due);
+  }
+
+  /** The connections' smallest rings, for reuse; with the lock held. */
+  RingPool rings() {
+    return rings;
   }
 
   /** Every host of the network, with the lock held. */

@@ -18,7 +18,7 @@ class StreamBufferTest {
   @Test
   void bytesComeOutInOrderThroughGrowingAndWrappingRings() {
     Random random = new Random(11);
-    StreamBuffer buffer = new StreamBuffer();
+    StreamBuffer buffer = new StreamBuffer(new RingPool());
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     ByteArrayOutputStream read = new ByteArrayOutputStream();
     byte next = 0;
@@ -49,7 +49,7 @@ class StreamBufferTest {
 
   @Test
   void aBufferReadEmptyKeepsNoRingAndWritesAgain() {
-    StreamBuffer buffer = new StreamBuffer();
+    StreamBuffer buffer = new StreamBuffer(new RingPool());
     for (int i = 0; i < 3; i++) {
       ByteBuffer request = ByteBuffer.wrap(("request " + i).getBytes());
       buffer.put(request, buffer.fits(request), Link.NOW);
