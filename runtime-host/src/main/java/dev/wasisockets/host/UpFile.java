@@ -193,8 +193,8 @@ record UpFile(
       if (!TABLES.contains(key) && !key.equals(NETWORK)) {
         throw new UpFileException(
             key
-                + ": unknown table or key (an up file has [[guest]], [[publish]], [[link]] and"
-                + " [[fault]] tables, and a [network] table)"
+                + ": unknown table or key (an up file has [[guest]], [[publish]], [[forward]],"
+                + " [[link]] and [[fault]] tables, and a [network] table)"
                 + lineOf(toml.inputPositionOf(List.of(key))));
       }
     }
