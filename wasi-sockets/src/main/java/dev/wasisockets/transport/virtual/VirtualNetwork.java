@@ -191,7 +191,23 @@ public final class VirtualNetwork {
    * Has every waiter look again at {@code due} (a {@link System#nanoTime()}), with the lock held.
    */
   void wakeAt(long due) {
-    wakeUps.add(due);
+    // Times already passed go first (a waiter may never have come for them), so the set holds
+    // future ticks only: at most the longest delay a fault makes, over Link.TICK.
+    long now = System.nanoTime();
+    while (!wakeUps.isEmpty() && wakeUps.first() - now <= 0) {
+      wakeUps.pollFirst();
+    }
+    wakeUps.add(Link.roundUp(due));
+  }
+
+  /** How many wake-up times are kept; for tests. */
+  int pendingWakeUps() {
+    lock.lock();
+    try {
+      return wakeUps.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The connections' smallest rings, for reuse; with the lock held. */

@@ -224,6 +224,25 @@ class NetworkFaultsTest {
     }
   }
 
+  /**
+   * A writer on a slow link that nobody waits on still leaves only the wake-ups still to come: at
+   * most the latency's worth of ticks, however long it writes.
+   */
+  @Test
+  void theWakeUpsAFaultLeavesAreBoundedByItsDelay() throws Exception {
+    network.faults().link(client, server).latency(Duration.ofMillis(5));
+    try (VirtualListener listener = server.listen(PORT);
+        VirtualConnection connection = client.connect(serverAt)) {
+      listener.accept(Duration.ofSeconds(10)); // and never read: nobody waits on the network
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+      while (System.nanoTime() < until) {
+        connection.write(ascii("x")); // 100 ms of one-byte writes: far below the 256 KiB
+        Thread.sleep(0, 50_000);
+      }
+      assertThat(network.pendingWakeUps()).isLessThanOrEqualTo((int) (5_000_000 / Link.TICK) + 2);
+    }
+  }
+
   @Test
   void faultsAreCheckedWhenSet() throws Exception {
     VirtualHost stranger = VirtualNetwork.create().host("stranger");
