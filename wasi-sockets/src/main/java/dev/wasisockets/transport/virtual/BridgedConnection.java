@@ -66,20 +66,9 @@ final class BridgedConnection {
 
   /** The port closes: both sides are closed (not reset), and both threads end. */
   void close() {
-    VirtualConnection connection;
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      connection = virtual;
+    if (end(false)) {
+      inbound.interrupt(); // it may wait in connect, for room in the target's backlog
     }
-    if (connection != null) {
-      connection.close();
-    }
-    closeQuietly(false);
-    inbound.interrupt(); // it may wait in connect, for room in the target's backlog
-    port.ended(this);
   }
 
   private void connectAndCopyIn() {
@@ -143,34 +132,42 @@ final class BridgedConnection {
 
   /** One direction reached its end; after both, the connection is over and both sides close. */
   private void directionDone() {
-    VirtualConnection connection;
     synchronized (this) {
       if (ended || ++directionsDone < 2) {
         return;
       }
-      ended = true;
-      connection = virtual;
     }
-    connection.close();
-    closeQuietly(false);
-    port.ended(this);
+    end(false);
   }
 
   /** Something failed on one side: both are reset, so each peer learns it as it would of an RST. */
   private void reset() {
+    end(true);
+  }
+
+  /**
+   * Ends the connection, once: both sides closed, or with {@code reset} both reset (the virtual
+   * side with a reset, the real one with SO_LINGER 0). Whether this call ended it.
+   */
+  private boolean end(boolean reset) {
     VirtualConnection connection;
     synchronized (this) {
       if (ended) {
-        return;
+        return false;
       }
       ended = true;
       connection = virtual;
     }
     if (connection != null) {
-      connection.reset();
+      if (reset) {
+        connection.reset();
+      } else {
+        connection.close();
+      }
     }
-    closeQuietly(true);
+    closeQuietly(reset);
     port.ended(this);
+    return true;
   }
 
   private synchronized boolean isEnded() {
