@@ -87,9 +87,15 @@ final class Endpoint {
       return -1; // Linux: a read after SHUT_RD is end-of-stream
     }
     inbound.readable(peer.outbound);
+    boolean full = inbound.size() == StreamBuffer.CAPACITY;
     int count = inbound.take(dst);
     if (count > 0) {
-      network.changed(); // room for the peer's writer
+      if (full) {
+        // Room for the peer's writer, which waits only for a full buffer: a read of a buffer
+        // with room changes nothing any waiter waits for, and waking them (a ping-pong's peer,
+        // parked for its reply) would cost a wake-up per message for nothing.
+        network.changed();
+      }
       return count;
     }
     return dst.hasRemaining() && inbound.endReached(peer.outbound) ? -1 : 0;
@@ -117,6 +123,8 @@ final class Endpoint {
       }
       return count;
     }
+    // The reader waits only while nothing is unread: bytes added to unread ones wake nobody.
+    boolean readerMayWait = peer.inbound.size() == 0 || !outbound.isClear();
     for (ByteBuffer src : srcs) {
       int fits = peer.inbound.fits(src);
       if (outbound.isClear()) {
@@ -129,7 +137,7 @@ final class Endpoint {
         break;
       }
     }
-    if (count > 0) {
+    if (count > 0 && readerMayWait) {
       network.changed();
     }
     return count;

@@ -48,9 +48,10 @@ final class Listening {
 
   /** The oldest connection not yet accepted, or null. */
   Endpoint poll() {
+    boolean full = isFull();
     Endpoint next = pending.poll();
-    if (next != null) {
-      network.changed(); // room in the queue for a connect that waits
+    if (next != null && full) {
+      network.changed(); // room in the queue for a connect that waits (only a full one waits)
     }
     return next;
   }
