@@ -24,11 +24,12 @@
 #      The quick run is the short one (a user's short connection pays the warm-up too); the full
 #      run the long one. The table says the amounts.
 #
-# Usage: bench/run.sh [--quick] [--jmh] [--servers [--smoke]]
+# Usage: bench/run.sh [--quick] [--jmh] [--servers [--smoke]] [--virtual]
 #   --quick    smaller amounts of work (about 4 minutes on 2 cores); the default takes about 13
 #   --jmh      also run the JMH microbenchmarks (host-call cost, policy decision)
 #   --servers  only the server rows (2 above)
 #   --smoke    with --servers: tiny amounts, to see that the rows work (about a minute)
+#   --virtual  only the virtual network's rows (1b above; about 2 minutes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -43,7 +44,8 @@ for arg in "$@"; do
     --smoke) amounts="--smoke" ;;
     --jmh) jmh="yes" ;;
     --servers) main=dev.wasisockets.bench.ServerBenchmarks ;;
-    *) echo "usage: bench/run.sh [--quick] [--jmh] [--servers [--smoke]]" >&2; exit 2 ;;
+    --virtual) main=dev.wasisockets.bench.VirtualNetworkBenchmarks ;;
+    *) echo "usage: bench/run.sh [--quick] [--jmh] [--servers [--smoke]] [--virtual]" >&2; exit 2 ;;
   esac
 done
 if [ "$amounts" = --smoke ] && [ "$main" != dev.wasisockets.bench.ServerBenchmarks ]; then

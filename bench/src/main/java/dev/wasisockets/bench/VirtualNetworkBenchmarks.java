@@ -14,7 +14,7 @@ import java.util.Locale;
  * is the virtual figure over the loopback one, with the ratio of CPU per operation beside it. Then
  * the host heap of idle virtual connections ({@link IdleVirtualConnections}).
  */
-final class VirtualNetworkBenchmarks {
+public final class VirtualNetworkBenchmarks {
   /** One piece of work: its name, what its figure counts, how much in full and quick runs. */
   private record Work(String name, String unit, long full, long quick, String description) {}
 
@@ -35,6 +35,15 @@ final class VirtualNetworkBenchmarks {
               "Java client to guest, 64 KiB out and back"));
 
   private VirtualNetworkBenchmarks() {}
+
+  /** These rows alone ({@code bench/run.sh --virtual}); {@code --quick}: the smaller amounts. */
+  public static void main(String[] args) throws Exception {
+    List<String> rows = new ArrayList<>();
+    rows.add("| work | mode | figure | ratio to loopback | peak RSS |");
+    rows.add("|---|---|---|---|---|");
+    rows.addAll(rows(List.of(args).contains("--quick")));
+    System.out.println(String.join("\n", rows));
+  }
 
   static List<String> rows(boolean quick) throws IOException, InterruptedException {
     List<String> rows = new ArrayList<>();
