@@ -55,6 +55,7 @@ public final class VirtualNetwork {
   // it), and how many waiters are parked on the condition (under the lock).
   private volatile long version;
   private int parked;
+  private long signals;
 
   private VirtualNetwork() {}
 
@@ -183,7 +184,18 @@ public final class VirtualNetwork {
   void changed() {
     version++;
     if (parked > 0) {
+      signals++;
       changed.signalAll();
+    }
+  }
+
+  /** How many times a change has woken the parked waiters; for tests. */
+  long signals() {
+    lock.lock();
+    try {
+      return signals;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -402,6 +402,43 @@ class VirtualTransportTest {
     }
   }
 
+  /**
+   * A change wakes the parked waiters only if a waiter can wait for it: the first bytes into an
+   * empty buffer do, more bytes after unread ones and a read of a buffer with room do not.
+   */
+  @Test
+  void onlyAChangeSomebodyCanWaitForWakesTheWaiters() throws Exception {
+    try (VirtualListener listener = server.listen(5000)) {
+      VirtualConnection quiet = client.connect(new InetSocketAddress(address("10.0.0.1"), 5000));
+      VirtualConnection quietPeer = listener.accept(Duration.ofSeconds(10));
+      VirtualConnection busy = client.connect(new InetSocketAddress(address("10.0.0.1"), 5000));
+      VirtualConnection busyPeer = listener.accept(Duration.ofSeconds(10));
+      Thread waiter = new Thread(() -> awaitQuietly(quietPeer), "parked reader");
+      waiter.start();
+      while (waiter.getState() != Thread.State.WAITING) {
+        Thread.sleep(1);
+      }
+
+      long before = network.signals();
+      busy.write(ByteBuffer.wrap("a".getBytes(StandardCharsets.US_ASCII))); // into an empty one
+      busy.write(ByteBuffer.wrap("b".getBytes(StandardCharsets.US_ASCII))); // after unread bytes
+      assertThat(busyPeer.read(ByteBuffer.allocate(8))).isEqualTo(2); // a buffer with room
+      assertThat(network.signals() - before).isEqualTo(1);
+
+      quiet.close(); // an end wakes the waiter, which reads end-of-stream
+      waiter.join(10_000);
+      assertThat(waiter.isAlive()).isFalse();
+    }
+  }
+
+  private static void awaitQuietly(VirtualConnection connection) {
+    try {
+      connection.read(ByteBuffer.allocate(8));
+    } catch (IOException e) {
+      throw new RuntimeException(e);
+    }
+  }
+
   private TcpChannel connectedChannel() throws IOException {
     TcpChannel channel = guest.openTcp(StandardProtocolFamily.INET);
     assertThat(channel.connect(new InetSocketAddress(address("10.0.0.1"), 5000))).isTrue();
