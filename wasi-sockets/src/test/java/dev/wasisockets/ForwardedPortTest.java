@@ -120,9 +120,12 @@ class ForwardedPortTest {
               .isInstanceOf(ConnectionResetException.class);
         }
       }
-      assertThat(log.lines())
-          .filteredOn(line -> line.contains("connecting to 127.0.0.1:" + closedPort + " failed"))
-          .hasSize(1);
+      // The bridge's thread logs as it gives up, just after it reset the member: wait for it.
+      String refusal = "connecting to 127.0.0.1:" + closedPort + " failed";
+      for (int i = 0; i < 1000 && log.lines().stream().noneMatch(l -> l.contains(refusal)); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(log.lines()).filteredOn(line -> line.contains(refusal)).hasSize(1);
     }
   }
 
