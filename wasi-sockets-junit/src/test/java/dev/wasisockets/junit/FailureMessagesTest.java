@@ -1,0 +1,90 @@
+package dev.wasisockets.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * Tests that must fail, run in process, and what their failures say: the guest's status, its output
+ * and its last socket calls, beside the test's own message. (The classes that fail are nested, so
+ * neither Surefire nor Jupiter runs them on their own.)
+ */
+class FailureMessagesTest {
+  static class WrongBytes {
+    @RegisterExtension
+    final WasmGuest echo =
+        WasmGuest.fromResource("/fixtures/c/preview1_echo_server.wasm").listen().args("1");
+
+    @Test
+    void expectsTheWrongEcho(RunningGuest guest, GuestClient client) {
+      client.write("hello\n").shutdownOutput();
+      String echoed = client.readTextToEnd();
+      assertThat(guest.awaitExit(Duration.ofSeconds(10))).isZero();
+      assertThat(echoed).isEqualTo("goodbye\n");
+    }
+  }
+
+  static class ReadTimesOut {
+    @RegisterExtension
+    static final WasmGuest echo =
+        WasmGuest.fromResource("/fixtures/c/preview1_echo_server.wasm")
+            .listen()
+            .args("1")
+            .clientTimeout(Duration.ofMillis(300));
+
+    @Test
+    void waitsForASecondLineThatNeverComes(GuestClient client) {
+      assertThat(client.write("ping\n").readLine()).isEqualTo("ping");
+      client.readLine(); // the guest echoes only what it gets: nothing more comes
+    }
+  }
+
+  @Test
+  void wrongBytesShowTheGuestsOutputExitAndCalls() {
+    String message = onlyFailure(WrongBytes.class);
+
+    assertThat(message)
+        .contains("goodbye") // the test's own expectation
+        .contains("--- guest preview1_echo_server.wasm")
+        .contains("exited with code 0")
+        .contains("--- stdout:\nserved 1\n")
+        .contains("sock_accept(")
+        .contains("sock_recv(");
+  }
+
+  @Test
+  void aClientTimeoutShowsWhatItWaitedForAndTheRunningGuest() {
+    String message = onlyFailure(ReadTimesOut.class);
+
+    assertThat(message)
+        .contains("timed out after 300 ms waiting for a line from the guest")
+        .contains("still running")
+        .contains("--- stdout:\n(nothing)")
+        .contains("sock_accept(");
+  }
+
+  private static String onlyFailure(Class<?> testClass) {
+    Events tests =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(testClass))
+            .execute()
+            .testEvents();
+    List<Event> failed = tests.failed().list();
+    assertThat(failed).hasSize(1);
+    Throwable failure =
+        failed
+            .get(0)
+            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+            .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+            .orElseThrow();
+    assertThat(failure).isInstanceOf(GuestFailure.class);
+    return failure.getMessage();
+  }
+}
