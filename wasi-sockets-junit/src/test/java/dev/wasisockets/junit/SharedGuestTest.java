@@ -3,6 +3,7 @@ package dev.wasisockets.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SharedGuestTest {
   @RegisterExtension
   static final WasmGuest echo =
-      WasmGuest.fromResource("/fixtures/c/preview1_echo_server.wasm").listen().args("100");
+      WasmGuest.fromResource("/fixtures/c/preview1_echo_server.wasm")
+          .listen()
+          .args("100")
+          .clientTimeout(Duration.ofSeconds(20));
 
   private static RunningGuest first;
 
@@ -42,6 +46,12 @@ class SharedGuestTest {
 
     assertThat(new String(client.readBytes(2), StandardCharsets.UTF_8)).isEqualTo("ab");
     assertThat(new String(client.readBytes(4), StandardCharsets.UTF_8)).isEqualTo("cdef");
+    remember(echo.running());
+  }
+
+  @Test
+  void itsClientsTakeTheGuestsTimeout(GuestClient client) {
+    assertThat(client.timeout()).isEqualTo(Duration.ofSeconds(20));
     remember(echo.running());
   }
 
