@@ -6,7 +6,12 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
@@ -14,9 +19,24 @@ import org.junit.platform.testkit.engine.Events;
 /**
  * Tests that must fail, run in process, and what their failures say: the guest's status, its output
  * and its last socket calls, beside the test's own message. (The classes that fail are nested, so
- * neither Surefire nor Jupiter runs them on their own.)
+ * neither Surefire nor Jupiter picks them up on their own, and {@link OnlyWhenLaunchedHere} skips
+ * them when a pattern like {@code -Dtest=dev.wasisockets.junit.**} does.)
  */
 class FailureMessagesTest {
+  private static final String LAUNCHED_HERE = "dev.wasisockets.junit.mustFail";
+
+  /** Runs a class only when this test launches it. */
+  static class OnlyWhenLaunchedHere implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      return context.getConfigurationParameter(LAUNCHED_HERE).isPresent()
+          ? ConditionEvaluationResult.enabled("launched by FailureMessagesTest")
+          : ConditionEvaluationResult.disabled(
+              "a test that must fail; FailureMessagesTest runs it");
+    }
+  }
+
+  @ExtendWith(OnlyWhenLaunchedHere.class)
   static class WrongBytes {
     @RegisterExtension
     final WasmGuest echo =
@@ -31,6 +51,7 @@ class FailureMessagesTest {
     }
   }
 
+  @ExtendWith(OnlyWhenLaunchedHere.class)
   static class ReadTimesOut {
     @RegisterExtension
     static final WasmGuest echo =
@@ -73,6 +94,7 @@ class FailureMessagesTest {
   private static String onlyFailure(Class<?> testClass) {
     Events tests =
         EngineTestKit.engine("junit-jupiter")
+            .configurationParameter(LAUNCHED_HERE, "true")
             .selectors(selectClass(testClass))
             .execute()
             .testEvents();
@@ -81,8 +103,8 @@ class FailureMessagesTest {
     Throwable failure =
         failed
             .get(0)
-            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
-            .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+            .getPayload(TestExecutionResult.class)
+            .flatMap(TestExecutionResult::getThrowable)
             .orElseThrow();
     assertThat(failure).isInstanceOf(GuestFailure.class);
     return failure.getMessage();
