@@ -27,7 +27,9 @@ public final class RunningGuest {
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final String name;
-  private final InetSocketAddress listening; // null: no preopened listener
+  // Where it listens: its preopened listener's address from the start, or the first address it
+  // listens on itself, from the host's listen; never completed for a guest that does neither.
+  private final CompletableFuture<InetSocketAddress> listening;
   private final VirtualHost host; // null: the direct transport
   private final CapturedOutput stdout;
   private final CapturedOutput stderr;
@@ -46,7 +48,8 @@ public final class RunningGuest {
       CapturedOutput stdout,
       CapturedOutput stderr,
       RecentCalls calls,
-      Duration clientTimeout) {
+      Duration clientTimeout,
+      CompletableFuture<InetSocketAddress> listensItself) {
     this.name = name;
     this.host = host;
     this.stdout = stdout;
@@ -55,8 +58,8 @@ public final class RunningGuest {
     this.clientTimeout = clientTimeout;
     this.listening =
         sockets.preopenedSockets().isEmpty()
-            ? null
-            : sockets.preopenedSockets().get(0).localAddress();
+            ? listensItself
+            : CompletableFuture.completedFuture(sockets.preopenedSockets().get(0).localAddress());
     this.thread = new Thread(() -> run(guest, sockets), "wasm-guest " + name);
     thread.setDaemon(true);
   }
@@ -83,15 +86,17 @@ public final class RunningGuest {
   }
 
   /**
-   * The address of the listener preopened for it (fd 3): on loopback, the port the OS gave; on a
-   * virtual network, the host's first address.
+   * The address of the listener preopened for it (fd 3), or of the first one it made itself: on
+   * loopback, the port the OS gave; on a virtual network, the host's first address.
    *
    * @throws IllegalStateException if the guest was started without {@link WasmGuest#listen()}
    */
   public InetSocketAddress address() {
-    if (listening == null) {
-      throw new IllegalStateException(name + " has no preopened listener: start it with listen()");
+    if (!this.listening.isDone()) {
+      throw new IllegalStateException(
+          name + " does not listen: start it with listen(), or listensItself() if it binds");
     }
+    InetSocketAddress listening = this.listening.join();
     if (host != null && listening.getAddress().isAnyLocalAddress()) {
       return new InetSocketAddress(host.addresses().get(0), listening.getPort());
     }
@@ -179,6 +184,30 @@ public final class RunningGuest {
   }
 
   /**
+   * Waits until the guest listens itself (the host's listen tells), at most {@code timeout}.
+   *
+   * @throws AssertionError with the guest's report if it ended first or did not listen in time
+   */
+  void awaitListening(Duration timeout) {
+    try {
+      CompletableFuture.anyOf(listening, exit).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // not listening (or trapped): told below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!listening.isDone()) {
+      String why =
+          exit.isDone()
+              ? " ended before it listened"
+              : " did not listen within " + GuestClient.describe(timeout);
+      String report = report();
+      stop();
+      throw new AssertionError(name + why + "\n\n" + report);
+    }
+  }
+
+  /**
    * Ends the guest if it still runs (its thread interrupted: Chicory stops it, and its sockets
    * close as it ends), and every client the kit gave out.
    */
@@ -225,7 +254,7 @@ public final class RunningGuest {
   String report() {
     StringBuilder report = new StringBuilder();
     report.append("--- guest ").append(name);
-    if (listening != null) {
+    if (listening.isDone()) {
       report.append(" (listening on ").append(address()).append(')');
     }
     report.append(": ").append(status()).append('\n');

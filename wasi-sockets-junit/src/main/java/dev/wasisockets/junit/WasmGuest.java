@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -78,6 +79,7 @@ public final class WasmGuest
   private NetworkPolicy policy; // null: built from the grants below
   private final NetworkPolicy.Builder grants = NetworkPolicy.builder();
   private InetSocketAddress listen; // null: no preopened listener
+  private boolean listensItself;
   private VirtualHost host; // null: the direct transport
   private Duration clientTimeout = Duration.ofSeconds(GuestClient.DEFAULT_TIMEOUT_SECONDS);
 
@@ -186,6 +188,17 @@ public final class WasmGuest
         host == null
             ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
             : new InetSocketAddress(port);
+    return this;
+  }
+
+  /**
+   * For a guest that binds and listens itself (a WasmEdge {@code sock_listen}, say): the kit waits,
+   * before the test, until the host's listen says it does (never by polling a port), at most the
+   * client timeout; a guest that ends first or never listens fails the test with its output. Its
+   * bind needs a grant ({@code allow(NetworkUse.BIND, "127.0.0.1")}).
+   */
+  public WasmGuest listensItself() {
+    this.listensItself = true;
     return this;
   }
 
@@ -331,9 +344,17 @@ public final class WasmGuest
     if (listen != null) {
       sockets.withTcpListener(listen);
     }
+    CompletableFuture<InetSocketAddress> listened = new CompletableFuture<>();
+    if (listensItself) {
+      sockets.withListenCallback(listened::complete);
+    }
     RunningGuest started =
-        new RunningGuest(name, guest, sockets.build(), host, stdout, stderr, calls, clientTimeout);
+        new RunningGuest(
+            name, guest, sockets.build(), host, stdout, stderr, calls, clientTimeout, listened);
     started.start();
+    if (listensItself && listen == null) {
+      started.awaitListening(clientTimeout);
+    }
     return started;
   }
 

@@ -66,6 +66,32 @@ class FailureMessagesTest {
     }
   }
 
+  @ExtendWith(OnlyWhenLaunchedHere.class)
+  static class NeverListens {
+    // No bind grant: its sock_bind is EACCES, and it exits before it listens.
+    @RegisterExtension
+    final WasmGuest server =
+        WasmGuest.fromResource("/fixtures/c/wasmedge_tcp_server.wasm")
+            .listensItself()
+            .args("127.0.0.1", "0", "1");
+
+    @Test
+    void isNeverReached(GuestClient client) {
+      client.write("never sent");
+    }
+  }
+
+  @Test
+  void aGuestThatNeverListensFailsItsTestWithItsOutput() {
+    String message = onlyFailure(NeverListens.class);
+
+    assertThat(message)
+        .contains("wasmedge_tcp_server.wasm ended before it listened")
+        .contains("exited with code")
+        .contains("--- stderr:\nsock_bind failed: errno 2\n") // WASI's EACCES
+        .contains("EACCES");
+  }
+
   @Test
   void wrongBytesShowTheGuestsOutputExitAndCalls() {
     String message = onlyFailure(WrongBytes.class);
@@ -106,7 +132,7 @@ class FailureMessagesTest {
             .getPayload(TestExecutionResult.class)
             .flatMap(TestExecutionResult::getThrowable)
             .orElseThrow();
-    assertThat(failure).isInstanceOf(GuestFailure.class);
+    assertThat(failure).isInstanceOf(AssertionError.class);
     return failure.getMessage();
   }
 }
