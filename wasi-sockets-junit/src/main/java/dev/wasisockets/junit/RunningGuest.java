@@ -7,6 +7,8 @@ import dev.wasisockets.compile.CompiledGuest;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -25,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 public final class RunningGuest {
   /** How long {@link #stop} waits for an interrupted guest to end. */
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+  private static final Logger LOG = System.getLogger(RunningGuest.class.getName());
 
   private final String name;
   // Where it listens: its preopened listener's address from the start, or the first address it
@@ -223,6 +227,15 @@ public final class RunningGuest {
         thread.join(STOP_WAIT.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        // A guest spinning in its own code without a host call never sees the interrupt; its
+        // thread is a daemon, so it cannot keep the test JVM alive, but it still burns a core.
+        LOG.log(
+            Level.WARNING,
+            "{0} did not stop within {1} of being interrupted; its thread is left running",
+            name,
+            GuestClient.describe(STOP_WAIT));
       }
     }
   }

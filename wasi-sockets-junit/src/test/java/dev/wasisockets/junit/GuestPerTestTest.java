@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasisockets.fixtures.GuestFixture;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -33,10 +35,22 @@ class GuestPerTestTest {
     assertThat(guest.exitCode()).contains(0);
   }
 
-  @Test
+  private static final Queue<RunningGuest> LEFT_RUNNING = new ConcurrentLinkedQueue<>();
+
+  @RepeatedTest(2)
   void aGuestStillRunningAfterItsTestIsStopped(RunningGuest guest) {
     // Nobody connects: the guest waits in poll_oneoff until the kit interrupts it after the test.
     assertThat(guest.isRunning()).isTrue();
     assertThat(guest.exitCode()).isEmpty();
+    LEFT_RUNNING.add(guest);
+  }
+
+  @AfterAll
+  static void theKitStoppedTheGuestsLeftRunning() {
+    assertThat(LEFT_RUNNING).hasSize(2);
+    for (RunningGuest guest : LEFT_RUNNING) {
+      assertThat(guest.isRunning()).isFalse();
+      assertThat(guest.toString()).contains("stopped by the kit");
+    }
   }
 }
