@@ -86,6 +86,7 @@ public final class WasmGuest
   // The guest of this field; a per-class guest's tests share it, a per-test field's test owns it.
   private volatile RunningGuest running;
   private volatile boolean perClass;
+  private volatile String owner; // the unique id of the class that started a per-class guest
   // The clients given to each test as parameters, closed after it (by its unique id).
   private final Map<String, List<GuestClient>> clientsByTest = new ConcurrentHashMap<>();
 
@@ -246,8 +247,13 @@ public final class WasmGuest
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    perClass = true;
-    running = start(context);
+    // A @Nested class inherits the extension and calls back here too: its tests share the outer
+    // class's guest, which only the outer class's end stops.
+    if (owner == null) {
+      perClass = true;
+      owner = context.getUniqueId();
+      running = start(context);
+    }
   }
 
   @Override
@@ -273,9 +279,10 @@ public final class WasmGuest
   @Override
   public void afterAll(ExtensionContext context) {
     RunningGuest current = running;
-    if (perClass && current != null) {
+    if (perClass && current != null && context.getUniqueId().equals(owner)) {
       current.stop();
       running = null;
+      owner = null;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,6 +70,16 @@ class SharedGuestTest {
       assertThat(client.write("mine\n").readLine()).isEqualTo("mine");
     }
     remember(echo.running());
+  }
+
+  /** A nested class's tests share the outer class's guest, and its end does not stop it. */
+  @Nested
+  class InANestedClass {
+    @Test
+    void seesTheOuterClassesGuest(GuestClient client, RunningGuest guest) {
+      assertThat(client.write("nested\n").readLine()).isEqualTo("nested");
+      remember(guest);
+    }
   }
 
   /** Every test saw the one guest: it was started once for the class. */
