@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -70,7 +71,8 @@ public final class WasiSockets implements AutoCloseable {
     // socket first would stop before the directories).
     int wasiDescriptors = 3 + builder.wasiOptions.directories().size();
     this.context =
-        new SocketContext(new DescriptorTable(wasiDescriptors), transport, builder.policy);
+        new SocketContext(
+            new DescriptorTable(wasiDescriptors), transport, builder.policy, builder.onListen);
     try {
       for (InetSocketAddress address : builder.tcpListeners) {
         int fd = context.preopenTcpListener(address, PREOPEN_BACKLOG);
@@ -219,6 +221,7 @@ public final class WasiSockets implements AutoCloseable {
     private Dialect dialect = Dialect.AUTO;
     private Duration spin = DirectTransport.DEFAULT_SPIN;
     private CallTrace trace; // null: none
+    private Consumer<InetSocketAddress> onListen = address -> {};
 
     private Builder() {}
 
@@ -283,6 +286,19 @@ public final class WasiSockets implements AutoCloseable {
      */
     public Builder withTrace(CallTrace trace) {
       this.trace = Objects.requireNonNull(trace);
+      return this;
+    }
+
+    /**
+     * Tells {@code onListen} where the guest listens, each time it makes a socket listen itself
+     * ({@code sock_listen}; the preopened listeners are known from {@link
+     * WasiSockets#preopenedSockets()}): the bound address, its port the one the OS gave for port 0.
+     * It is called on the guest's thread once the socket listens, so a connect from the callback's
+     * side is queued, never refused: an embedder or a test learns that a guest serves without
+     * polling its port. It must return quickly and not throw (an exception is the guest's EIO).
+     */
+    public Builder withListenCallback(Consumer<InetSocketAddress> onListen) {
+      this.onListen = Objects.requireNonNull(onListen);
       return this;
     }
 

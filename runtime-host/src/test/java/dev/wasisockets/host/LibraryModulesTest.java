@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The modules together, as the launcher puts them on one class path: no package cycle across them,
  * and each third-party library stays in the module made for it (Netty in the link's frames, the
- * client and the gateway), so that what an embedder adds is what it pulls in. (Within the core,
- * {@code PackageDependenciesTest} checks the layers.)
+ * client and the gateway; JUnit in the test kit), so that what an embedder adds is what it pulls
+ * in. (Within the core, {@code PackageDependenciesTest} checks the layers.)
  */
 class LibraryModulesTest {
   private static final JavaClasses ALL =
@@ -76,6 +76,28 @@ class LibraryModulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("org.tomlj..", "org.antlr..")
+        .check(ALL);
+    // JUnit is the test kit's alone: no library class an application runs needs it.
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.wasisockets.junit..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.junit..", "org.opentest4j..")
+        .check(ALL);
+  }
+
+  @Test
+  void theTestKitUsesOnlyTheCoreAndJUnit() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.wasisockets.junit..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.wasisockets.wasmnet..",
+            "dev.wasisockets.gateway..",
+            "dev.wasisockets.policy.file..")
         .check(ALL);
   }
 

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One guest instance's network: its descriptor table and its way out ({@link NetworkAccess}). Every
@@ -17,10 +18,24 @@ import java.util.List;
 public final class SocketContext implements AutoCloseable {
   private final DescriptorTable descriptors;
   private final NetworkAccess network;
+  private final Consumer<InetSocketAddress> onListen;
 
   public SocketContext(DescriptorTable descriptors, Transport transport, NetworkPolicy policy) {
+    this(descriptors, transport, policy, address -> {});
+  }
+
+  /**
+   * As above, with {@code onListen} told the address of every socket the guest makes listen (not of
+   * the preopened ones), on the guest's thread, once it listens.
+   */
+  public SocketContext(
+      DescriptorTable descriptors,
+      Transport transport,
+      NetworkPolicy policy,
+      Consumer<InetSocketAddress> onListen) {
     this.descriptors = descriptors;
     this.network = new NetworkAccess(transport, policy);
+    this.onListen = onListen;
   }
 
   public DescriptorTable descriptors() {
@@ -85,6 +100,7 @@ public final class SocketContext implements AutoCloseable {
   public void listen(int fd, int backlog) {
     TcpListener listener = tcp(fd).listen(backlog);
     descriptors.replace(fd, listener);
+    onListen.accept(listener.localAddress());
   }
 
   /**
