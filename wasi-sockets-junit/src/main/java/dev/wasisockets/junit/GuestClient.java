@@ -1,5 +1,6 @@
 package dev.wasisockets.junit;
 
+import dev.wasisockets.policy.LogText;
 import dev.wasisockets.transport.virtual.VirtualConnection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -344,29 +345,8 @@ public final class GuestClient implements AutoCloseable {
 
   /** Bytes as a person reads them: text with C escapes, at most 200 of them. */
   static String quote(byte[] bytes) {
-    StringBuilder text = new StringBuilder("\"");
     int shown = Math.min(bytes.length, 200);
-    for (int i = 0; i < shown; i++) {
-      int b = bytes[i] & 0xff;
-      switch (b) {
-        case '\n' -> text.append("\\n");
-        case '\r' -> text.append("\\r");
-        case '\t' -> text.append("\\t");
-        case '"' -> text.append("\\\"");
-        case '\\' -> text.append("\\\\");
-        default -> {
-          if (b >= 0x20 && b < 0x7f) {
-            text.append((char) b);
-          } else {
-            text.append(String.format("\\x%02x", b));
-          }
-        }
-      }
-    }
-    text.append('"');
-    if (bytes.length > shown) {
-      text.append("... (").append(bytes.length).append(" bytes)");
-    }
-    return text.toString();
+    String text = LogText.quoted(Arrays.copyOf(bytes, shown));
+    return bytes.length > shown ? text + "... (" + bytes.length + " bytes)" : text;
   }
 }

@@ -5,6 +5,7 @@ import dev.wasisockets.address.IpLiteral;
 import dev.wasisockets.core.Errno;
 import dev.wasisockets.core.ErrnoException;
 import dev.wasisockets.core.SocketOptionKind;
+import dev.wasisockets.policy.LogText;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -285,7 +286,8 @@ final class TracedCalls {
             long length = Integer.toUnsignedLong(i32(lengthPosition));
             memory.check(i32(pointerPosition), length);
             int shown = (int) Math.min(length, MAX_TEXT);
-            return quoted(memory.read(i32(pointerPosition), shown)) + (length > shown ? "..." : "");
+            return LogText.quoted(memory.read(i32(pointerPosition), shown))
+                + (length > shown ? "..." : "");
           },
           pointerPosition);
     }
@@ -310,7 +312,7 @@ final class TracedCalls {
               int take = (int) Math.min(length, limit - bytes.size());
               bytes.writeBytes(memory.read(address, take));
             }
-            return quoted(bytes.toByteArray()) + (moved > limit ? "..." : "");
+            return LogText.quoted(bytes.toByteArray()) + (moved > limit ? "..." : "");
           },
           iovsPosition);
     }
@@ -401,28 +403,5 @@ final class TracedCalls {
 
   private interface Decoding {
     String get() throws Exception;
-  }
-
-  /** Bytes as a quoted C-style string: printable ASCII as is, the rest escaped. */
-  private static String quoted(byte[] bytes) {
-    StringBuilder text = new StringBuilder("\"");
-    for (byte value : bytes) {
-      int b = value & 0xFF;
-      switch (b) {
-        case '\n' -> text.append("\\n");
-        case '\r' -> text.append("\\r");
-        case '\t' -> text.append("\\t");
-        case '"' -> text.append("\\\"");
-        case '\\' -> text.append("\\\\");
-        default -> {
-          if (b >= 0x20 && b < 0x7F) {
-            text.append((char) b);
-          } else {
-            text.append(String.format(Locale.ROOT, "\\x%02x", b));
-          }
-        }
-      }
-    }
-    return text.append('"').toString();
   }
 }

@@ -1,5 +1,7 @@
 package dev.wasisockets.policy;
 
+import java.util.Locale;
+
 /**
  * Text a guest or a client chose (a host name, an Origin, a close reason), made safe for a log
  * line: left as it is when it is plain (printable ASCII, no space, quote, backslash or {@code =},
@@ -17,6 +19,33 @@ public final class LogText {
   /** {@code text} as a log line shows it (see the class). */
   public static String of(String text) {
     return isPlain(text) ? text : quoted(text);
+  }
+
+  /**
+   * Bytes (a guest's data) quoted as C writes them: printable ASCII as it is, quotes, backslashes,
+   * line ends and tabs escaped, every other byte {@code \xNN}. Not cut: the caller shows as many
+   * bytes as it means to.
+   */
+  public static String quoted(byte[] bytes) {
+    StringBuilder text = new StringBuilder(bytes.length + 8).append('"');
+    for (byte value : bytes) {
+      int b = value & 0xFF;
+      switch (b) {
+        case '\n' -> text.append("\\n");
+        case '\r' -> text.append("\\r");
+        case '\t' -> text.append("\\t");
+        case '"' -> text.append("\\\"");
+        case '\\' -> text.append("\\\\");
+        default -> {
+          if (b >= 0x20 && b < 0x7F) {
+            text.append((char) b);
+          } else {
+            text.append(String.format(Locale.ROOT, "\\x%02x", b));
+          }
+        }
+      }
+    }
+    return text.append('"').toString();
   }
 
   /** Plain: not empty, not "-" (an absent value in key=value lines), nothing to quote. */
