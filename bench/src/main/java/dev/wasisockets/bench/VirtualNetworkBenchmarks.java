@@ -20,13 +20,13 @@ public final class VirtualNetworkBenchmarks {
 
   private static final List<Work> WORK =
       List.of(
-          new Work("pingpong", "round trips/s", 50_000, 5_000, "guest to guest, 64 bytes"),
+          new Work("pingpong", "round trips/s", 200_000, 5_000, "guest to guest, 64 bytes"),
           new Work(
               "echo", "MB/s each way", 1L << 30, 128L << 20, "guest to guest, 64 KiB out and back"),
           new Work(
               "churn", "connections/s", 5_000, 1_000, "guest to guest, connect, 64 bytes, close"),
           new Work(
-              "java-pingpong", "round trips/s", 50_000, 5_000, "Java client to guest, 64 bytes"),
+              "java-pingpong", "round trips/s", 200_000, 5_000, "Java client to guest, 64 bytes"),
           new Work(
               "java-echo",
               "MB/s each way",
