@@ -65,7 +65,7 @@ public final class NetworkBenchmarks {
                 mode,
                 figure,
                 work.unit(),
-                cpuText(work, cpu, amount),
+                cpuText(work.unit(), cpu, amount),
                 ratio,
                 Long.parseLong(result[1]) / 1024));
         System.err.println(rows.get(rows.size() - 1));
@@ -79,16 +79,16 @@ public final class NetworkBenchmarks {
     System.out.println(String.join("\n", rows));
   }
 
-  /** CPU per operation: per MB moved, per round trip, per connection. */
-  private static String cpuText(Work work, double cpuSeconds, long amount) {
-    return switch (work.unit()) {
-      case "MB/s" ->
-          String.format(Locale.ROOT, "%.2f ms CPU per MB", cpuSeconds * 1e3 / (amount / 1e6));
-      case "round trips/s" ->
-          String.format(Locale.ROOT, "%.1f µs CPU per round trip", cpuSeconds * 1e6 / amount);
-      default ->
-          String.format(Locale.ROOT, "%.1f µs CPU per connection", cpuSeconds * 1e6 / amount);
-    };
+  /**
+   * CPU per operation: per MB moved, per round trip, per connection, as {@code unit} (the figure's
+   * unit: MB/s..., round trips/s, connections/s) says.
+   */
+  static String cpuText(String unit, double cpuSeconds, long amount) {
+    if (unit.startsWith("MB")) {
+      return String.format(Locale.ROOT, "%.2f ms CPU per MB", cpuSeconds * 1e3 / (amount / 1e6));
+    }
+    String per = unit.startsWith("round") ? "round trip" : "connection";
+    return String.format(Locale.ROOT, "%.1f µs CPU per %s", cpuSeconds * 1e6 / amount, per);
   }
 
   private static String amountText(Work work, long amount) {

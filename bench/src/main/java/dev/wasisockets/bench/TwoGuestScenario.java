@@ -6,7 +6,6 @@ import dev.wasisockets.transport.Transport;
 import dev.wasisockets.transport.direct.DirectTransport;
 import dev.wasisockets.transport.virtual.VirtualHost;
 import dev.wasisockets.transport.virtual.VirtualNetwork;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -16,7 +15,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -70,15 +68,24 @@ public final class TwoGuestScenario {
     GuestProgram client = new GuestProgram(GuestFixture.BENCH_CLIENT, "compiler");
     String listenOn = virtual ? "0.0.0.0" : "127.0.0.1";
     int askedPort = virtual ? VIRTUAL_PORT : 0;
-    ListeningWatch listening = new ListeningWatch();
+    // Where the server guest listens, from the host's own listen (its port 0 on loopback).
+    CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
     CompletableFuture<Void> served =
         CompletableFuture.runAsync(
             () ->
                 server.run(
                     List.of(listenOn, "" + askedPort, "" + connections, "nodelay"),
-                    listening,
-                    b -> b.withTransport(transport(serverHost))));
-    int port = listening.port.get(60, TimeUnit.SECONDS);
+                    OutputStream.nullOutputStream(),
+                    b ->
+                        b.withTransport(transport(serverHost))
+                            .withListenCallback(listening::complete)));
+    served.whenComplete(
+        (done, failed) -> {
+          if (failed != null) {
+            listening.completeExceptionally(failed); // it failed before it listened
+          }
+        });
+    int port = listening.get(60, TimeUnit.SECONDS).getPort();
     String address = virtual ? serverHost.addresses().get(0).getHostAddress() : "127.0.0.1";
 
     once(client, address, port, warmUp);
@@ -143,25 +150,6 @@ public final class TwoGuestScenario {
     while (buffer.hasRemaining()) {
       if (channel.read(buffer) < 0) {
         throw new IOException("the echo server closed early");
-      }
-    }
-  }
-
-  /** The server guest's stdout: its "listening on PORT" line gives the port. */
-  private static final class ListeningWatch extends OutputStream {
-    final CompletableFuture<Integer> port = new CompletableFuture<>();
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-    @Override
-    public synchronized void write(int b) {
-      if (b != '\n') {
-        line.write(b);
-        return;
-      }
-      String text = line.toString(StandardCharsets.US_ASCII);
-      line.reset();
-      if (text.startsWith("listening on ")) {
-        port.complete(Integer.parseInt(text.substring("listening on ".length())));
       }
     }
   }

@@ -84,7 +84,7 @@ public final class VirtualNetworkBenchmarks {
               bulk
                   ? String.format(Locale.ROOT, " (%.1f Gbit/s both ways)", figure * 16 / 1000)
                   : "",
-              cpuText(work, cpu, amount),
+              NetworkBenchmarks.cpuText(work.unit(), cpu, amount),
               isVirtual
                   ? String.format(Locale.ROOT, "%.2f of loopback", figure / loopbackFigure)
                       + " (CPU per op "
@@ -110,13 +110,5 @@ public final class VirtualNetworkBenchmarks {
             Long.parseLong(heap[0]),
             Long.parseLong(heap[1]) / 1024));
     System.err.println(rows.get(rows.size() - 1));
-  }
-
-  private static String cpuText(Work work, double cpuSeconds, long amount) {
-    if (work.unit().startsWith("MB")) {
-      return String.format(Locale.ROOT, "%.2f ms CPU per MB", cpuSeconds * 1e3 / (amount / 1e6));
-    }
-    String per = work.unit().startsWith("round") ? "round trip" : "connection";
-    return String.format(Locale.ROOT, "%.1f µs CPU per %s", cpuSeconds * 1e6 / amount, per);
   }
 }

@@ -102,15 +102,14 @@ final class Link {
     update();
   }
 
-  /** Every fault off: latency, bandwidth, loss, duplication, reordering, and a cut. */
-  void clearAll() {
+  /** No latency, bandwidth limit, loss, duplication or reordering; a cut stays. */
+  void clearFaults() {
     latencyNanos = 0;
     bitsPerSecond = 0;
     loss = 0;
     duplication = 0;
     reordering = 0;
     busyUntil = NOW;
-    cutSince = NEVER;
     update();
   }
 

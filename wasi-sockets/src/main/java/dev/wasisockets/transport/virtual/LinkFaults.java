@@ -64,14 +64,7 @@ public final class LinkFaults {
 
   /** No latency, bandwidth limit, loss, duplication or reordering (a partition stays). */
   public LinkFaults clear() {
-    return set(
-        link -> {
-          link.latency(0);
-          link.bandwidth(0);
-          link.loss(0);
-          link.duplication(0);
-          link.reordering(0);
-        });
+    return set(Link::clearFaults);
   }
 
   private static void check(double probability) {

@@ -194,7 +194,7 @@ public final class NetworkFaults {
     try {
       for (VirtualHost host : network.hosts()) {
         for (Link link : host.links()) {
-          link.clearAll();
+          link.clearFaults(); // the cuts go with healAll below
         }
       }
       healAll();
